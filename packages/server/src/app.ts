@@ -1,0 +1,102 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { AppError, type Deps } from '@outreach/shared';
+import { Scalar } from '@scalar/hono-api-reference';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from './env';
+import { fieldErrors, problem } from './lib/problem';
+import { adminAuth, apiKeyAuth } from './middleware/auth';
+import { idempotency } from './middleware/idempotency';
+import { requestId } from './middleware/request-id';
+import { registerRoutes } from './routes/index';
+
+export const API_VERSION = '0.1.0';
+/** JSON bodies; file uploads set their own limits. */
+export const MAX_JSON_BODY = 1024 * 1024;
+/** Routes that take large multipart uploads and check their own limits. */
+const UPLOAD_PATHS = [/^\/imports$/, /^\/campaigns\/[^/]+\/contacts\/import$/];
+
+const PUBLIC_PATHS = [/^\/openapi\.json$/, /^\/docs/, /^\/health$/, /^\/u\//];
+const ADMIN_PATHS = [/^\/workspaces/, /^\/api-keys/];
+
+export type App = OpenAPIHono<AppEnv>;
+
+export function createApp(deps: Deps): App {
+  const app = new OpenAPIHono<AppEnv>({
+    // Validation failures are 422 problem+json naming every failing field.
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const errors = fieldErrors(result.error.issues);
+        return problem(c, 422, 'validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
+          errors,
+        });
+      }
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use('*', requestId);
+  app.use('*', async (c, next) => {
+    if (UPLOAD_PATHS.some((p) => p.test(c.req.path))) return next();
+    return bodyLimit({
+      maxSize: MAX_JSON_BODY,
+      onError: (c) => problem(c, 413, 'payload_too_large', `The body is larger than ${MAX_JSON_BODY} bytes`),
+    })(c, next);
+  });
+  app.use('*', async (c, next) => {
+    const path = c.req.path;
+    if (PUBLIC_PATHS.some((p) => p.test(path))) return next();
+    if (ADMIN_PATHS.some((p) => p.test(path))) return adminAuth(c, next);
+    return apiKeyAuth(c, next);
+  });
+  app.use('*', idempotency);
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) {
+      const { status: _s, ...extra } = err.extra;
+      return problem(c, err.status, err.code, err.message, extra);
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      if (status === 400) return problem(c, 400, 'malformed_json', err.message || 'The body is not valid JSON');
+      return problem(c, status, status === 413 ? 'payload_too_large' : 'bad_request', err.message);
+    }
+    deps.log.error('unhandled error', { err, path: c.req.path, requestId: c.get('requestId') });
+    return problem(c, 500, 'internal_error', 'Something went wrong on our side; the request id helps us find it');
+  });
+  app.notFound((c) => problem(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}`));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key (`osk_…`) bound to one workspace, or the admin token for admin routes.',
+  });
+
+  registerRoutes(app);
+
+  let spec: string | undefined;
+  app.get('/openapi.json', (c) => {
+    spec ??= JSON.stringify(openApiDocument(app));
+    return c.body(spec, 200, { 'content-type': 'application/json' });
+  });
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Outreach API' }));
+  app.get('/health', (c) => c.json({ ok: true }));
+  return app;
+}
+
+export function openApiDocument(app: App) {
+  return app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      title: 'Outreach API',
+      version: API_VERSION,
+      description:
+        'Self-hosted, API-first cold-email outreach: campaigns, steps, contacts, mailboxes, schedules, launches, analytics.',
+    },
+    servers: [{ url: 'http://localhost:8080' }],
+    security: [{ bearerAuth: [] }],
+  });
+}

@@ -1,0 +1,206 @@
+import { writeFileSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { serve } from '@hono/node-server';
+import {
+  ConfigError,
+  type Deps,
+  SecretBox,
+  createApiKey,
+  createLogger,
+  createWorkspace,
+  listWorkspaces,
+  loadConfig,
+  loadDotEnv,
+  migrateDb,
+  openDb,
+  silentLogger,
+  systemClock,
+  workspaceExists,
+} from '@outreach/shared';
+import { startWorker } from '@outreach/worker';
+import { createApp, openApiDocument } from './app';
+import '@outreach/worker/loops/index';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const OPENAPI_FILE = resolve(ROOT, 'openapi/openapi.json');
+
+const USAGE = `outreach <command>
+
+  start                 migrate, then run the API and the worker in one process
+  serve                 run the API only
+  work                  run the worker only
+  migrate               apply database migrations
+  workspace create [--name N] [--description D]
+  key create --workspace N [--name N] [--days D]   prints the key once
+  openapi [--check]     write (or compare) openapi/openapi.json
+
+Configuration comes from the environment (and .env): see the README.`;
+
+async function boot(): Promise<Deps> {
+  loadDotEnv();
+  const config = loadConfig();
+  const db = openDb(config.databaseUrl, config.databaseAuthToken);
+  return {
+    db,
+    config,
+    clock: systemClock,
+    rng: Math.random,
+    secrets: SecretBox.fromString(config.secretKey),
+    log: createLogger(config.logLevel),
+  };
+}
+
+/** First start on an empty database without an admin token: workspace 1 and a key to curl with. */
+async function firstRun(deps: Deps): Promise<void> {
+  if (deps.config.adminToken) return;
+  if ((await listWorkspaces(deps.db)).length > 0) return;
+  const now = deps.clock.now();
+  const ws = await createWorkspace(deps.db, { projectName: 'Default workspace' }, now);
+  const { key } = await createApiKey(deps.db, { workspaceId: ws.id, name: 'first-run' }, now);
+  process.stdout.write(
+    `\nCreated workspace ${ws.id} and an API key (shown once, keep it):\n\n  ${key}\n\n` +
+      `Try: curl -H "Authorization: Bearer ${key}" "http://${deps.config.host}:${deps.config.port}/campaigns?workspaceId=${ws.id}"\n\n`,
+  );
+}
+
+function listen(deps: Deps): Promise<{ close(): Promise<void> }> {
+  const app = createApp(deps);
+  return new Promise((resolveListen) => {
+    const server = serve({ fetch: app.fetch, port: deps.config.port, hostname: deps.config.host }, (info) => {
+      deps.log.info('api listening', { url: `http://${deps.config.host}:${info.port}`, docs: '/docs' });
+      process.stdout.write(`Outreach API on http://${deps.config.host}:${info.port} (docs at /docs)\n`);
+      resolveListen({ close: () => new Promise<void>((r) => server.close(() => r())) });
+    });
+  });
+}
+
+function onSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  switch (command) {
+    case 'start':
+    case 'serve':
+    case 'work': {
+      const deps = await boot();
+      await migrateDb(deps.db, deps.config.databaseUrl);
+      if (command !== 'work') await firstRun(deps);
+      const server = command !== 'work' ? await listen(deps) : null;
+      const worker = command !== 'serve' ? startWorker(deps) : null;
+      onSignal(async () => {
+        await server?.close();
+        await worker?.stop();
+        deps.db.close();
+      });
+      return -1; // keep running
+    }
+    case 'migrate': {
+      const deps = await boot();
+      await migrateDb(deps.db, deps.config.databaseUrl);
+      process.stdout.write(`Migrated ${deps.config.databaseUrl}\n`);
+      deps.db.close();
+      return 0;
+    }
+    case 'workspace': {
+      if (sub !== 'create') break;
+      const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, description: { type: 'string' } } });
+      const deps = await boot();
+      await migrateDb(deps.db, deps.config.databaseUrl);
+      const ws = await createWorkspace(
+        deps.db,
+        { projectName: values.name ?? 'Workspace', description: values.description },
+        deps.clock.now(),
+      );
+      process.stdout.write(`${ws.id}\n`);
+      deps.db.close();
+      return 0;
+    }
+    case 'key': {
+      if (sub !== 'create') break;
+      const { values } = parseArgs({
+        args: rest,
+        options: { workspace: { type: 'string' }, name: { type: 'string' }, days: { type: 'string' } },
+      });
+      const workspaceId = Number(values.workspace);
+      if (!Number.isInteger(workspaceId) || workspaceId < 1) {
+        process.stderr.write('key create needs --workspace <id>\n');
+        return 2;
+      }
+      const deps = await boot();
+      await migrateDb(deps.db, deps.config.databaseUrl);
+      if (!(await workspaceExists(deps.db, workspaceId))) {
+        process.stderr.write(`workspace ${workspaceId} does not exist\n`);
+        return 1;
+      }
+      const { key } = await createApiKey(
+        deps.db,
+        { workspaceId, name: values.name, expiresInDays: values.days ? Number(values.days) : undefined },
+        deps.clock.now(),
+      );
+      process.stdout.write(`${key}\n`);
+      deps.db.close();
+      return 0;
+    }
+    case 'openapi': {
+      const text = `${JSON.stringify(specDocument(), null, 2)}\n`;
+      if (sub === '--check') {
+        const current = existsSync(OPENAPI_FILE) ? readFileSync(OPENAPI_FILE, 'utf8') : '';
+        if (current !== text) {
+          process.stderr.write('openapi/openapi.json is stale: run `pnpm openapi` and commit the result\n');
+          return 1;
+        }
+        process.stdout.write('openapi/openapi.json is up to date\n');
+        return 0;
+      }
+      mkdirSync(dirname(OPENAPI_FILE), { recursive: true });
+      writeFileSync(OPENAPI_FILE, text);
+      process.stdout.write(`Wrote ${OPENAPI_FILE}\n`);
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+  }
+  process.stderr.write(`${USAGE}\n`);
+  return 2;
+}
+
+/** The spec needs no database: routes are only described, never run. */
+export function specDocument() {
+  const deps = { log: silentLogger } as unknown as Deps;
+  return openApiDocument(createApp(deps));
+}
+
+const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+const isBin = process.argv[1]?.endsWith('outreach.mjs') || process.argv[1]?.endsWith('/outreach');
+if (isMain || isBin) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (err) => {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`${err.message}\n`);
+        process.exit(1);
+      }
+      process.stderr.write(`${err?.stack ?? err}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,12 @@
+import type { Deps } from '@outreach/shared';
+
+/** What every handler finds on its context. */
+export interface AppEnv {
+  Variables: {
+    deps: Deps;
+    requestId: string;
+    /** the workspace of the API key (set by the auth middleware). */
+    workspaceId: number;
+    apiKeyId: string;
+  };
+}

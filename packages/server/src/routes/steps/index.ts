@@ -1,0 +1,3 @@
+import type { App } from '../../app';
+
+export function registerSteps(_app: App): void {}

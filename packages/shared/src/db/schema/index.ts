@@ -1,0 +1,5 @@
+export * from './workspaces';
+export * from './campaigns';
+export * from './contacts';
+export * from './mailboxes';
+export * from './sends';

