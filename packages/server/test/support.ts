@@ -16,7 +16,7 @@ export interface ReqOpts {
   /** override the bearer key (null: send none). */
   key?: string | null;
   /** send this raw body instead of JSON (e.g. FormData, text). */
-  raw?: BodyInit;
+  raw?: RequestInit['body'];
   /** false: do not add ?workspaceId= automatically. */
   workspace?: boolean;
 }
@@ -60,7 +60,7 @@ export async function call(app: App, method: string, path: string, o: ReqOpts, w
   for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
   const headers: Record<string, string> = { ...(o.headers ?? {}) };
   if (o.key) headers.authorization = `Bearer ${o.key}`;
-  let body: BodyInit | undefined = o.raw;
+  let body: RequestInit['body'] = o.raw;
   if (o.body !== undefined) {
     body = JSON.stringify(o.body);
     headers['content-type'] ??= 'application/json';

@@ -9,3 +9,7 @@ export * from './ids';
 export * from './log';
 export * from './services/workspaces';
 export * from './services/campaigns';
+export * from './services/jobs';
+export * from './domain/schedule';
+export * from './domain/lifecycle';
+export * from './domain/backoff';
