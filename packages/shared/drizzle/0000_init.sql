@@ -112,6 +112,7 @@ CREATE UNIQUE INDEX `contacts_campaign_email` ON `contacts` (`campaign_id`,`emai
 CREATE INDEX `contacts_campaign_status` ON `contacts` (`campaign_id`,`status`,`id`);--> statement-breakpoint
 CREATE INDEX `contacts_workspace_email` ON `contacts` (`workspace_id`,`email`);--> statement-breakpoint
 CREATE INDEX `contacts_due` ON `contacts` (`next_send_at`) WHERE status = 'active';--> statement-breakpoint
+CREATE INDEX `contacts_dispatch` ON `contacts` (`campaign_id`,`mailbox_id`,`next_send_at`) WHERE status = 'active';--> statement-breakpoint
 CREATE TABLE `import_chunks` (
 	`import_id` text NOT NULL,
 	`seq` integer NOT NULL,
@@ -161,6 +162,7 @@ CREATE TABLE `campaign_mailboxes` (
 	`gap_base_seconds` integer NOT NULL,
 	`gap_jitter_seconds` integer NOT NULL,
 	`next_available_at` integer DEFAULT 0 NOT NULL,
+	`assigned_contacts` integer DEFAULT 0 NOT NULL,
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint

@@ -43,6 +43,10 @@ export const contacts = sqliteTable(
     index('contacts_due')
       .on(t.nextSendAt)
       .where(sql`status = 'active'`),
+    // Per campaign and sticky sender: each sendable campaign mailbox reads only its own due contacts.
+    index('contacts_dispatch')
+      .on(t.campaignId, t.mailboxId, t.nextSendAt)
+      .where(sql`status = 'active'`),
   ],
 );
 

@@ -55,6 +55,8 @@ export const campaignMailboxes = sqliteTable(
     gapJitterSeconds: integer('gap_jitter_seconds').notNull(),
     /** the next free sending slot, reserved by compare-and-set. */
     nextAvailableAt: integer('next_available_at').notNull().default(0),
+    /** new contacts given this mailbox as their sender (the weighted rotation keeps shares by it). */
+    assignedContacts: integer('assigned_contacts').notNull().default(0),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [uniqueIndex('campaign_mailboxes_pair').on(t.campaignId, t.mailboxId), index('campaign_mailboxes_mailbox').on(t.mailboxId)],
