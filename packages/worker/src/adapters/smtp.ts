@@ -1,0 +1,115 @@
+/**
+ * SMTP through each mailbox's own server (nodemailer). One transport factory for everything
+ * that talks SMTP: mailbox verification and the dispatch loop's pooled per-mailbox senders.
+ */
+import nodemailer, { type Transporter } from 'nodemailer';
+
+export interface SmtpAccount {
+  host: string;
+  port: number;
+  secure: boolean;
+  username: string;
+  password: string;
+}
+
+export interface SmtpTransportOptions {
+  /** pooled connections (nodemailer `pool: true`), kept open between messages. */
+  pool?: boolean;
+  /** connections per pool; 1 = serial per mailbox. */
+  maxConnections?: number;
+  /** ms for connect, greeting and socket inactivity. */
+  timeoutMs?: number;
+}
+
+/** The one SMTP transport factory. */
+export function smtpTransport(account: SmtpAccount, opts: SmtpTransportOptions = {}): Transporter {
+  const timeout = opts.timeoutMs ?? 30_000;
+  const base = {
+    host: account.host,
+    port: account.port,
+    secure: account.secure,
+    auth: account.username ? { user: account.username, pass: account.password } : undefined,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+    // STARTTLS when the server offers it; local test servers do not.
+    requireTLS: false,
+  };
+  if (opts.pool) {
+    return nodemailer.createTransport({
+      ...base,
+      pool: true,
+      maxConnections: opts.maxConnections ?? 1,
+      maxMessages: Number.POSITIVE_INFINITY,
+    });
+  }
+  return nodemailer.createTransport(base);
+}
+
+/** One outgoing message, already rendered. */
+export interface OutgoingMail {
+  from: { name: string; address: string };
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** with angle brackets: `<snd_…@domain>`. */
+  messageId: string;
+  inReplyTo?: string;
+  references?: string[];
+  /** extra headers (List-Unsubscribe, List-Unsubscribe-Post, X-Outreach-Send-Id). */
+  headers: Record<string, string>;
+}
+
+/**
+ * What SMTP answered: accepted; or refused, `permanent` for a 5xx recipient/message rejection
+ * (a bounce), otherwise temporary (4xx, dropped connection, timeout, login trouble).
+ */
+export type SendOutcome =
+  | { ok: true; response: string }
+  | { ok: false; permanent: boolean; code: number | null; error: string };
+
+/** The dispatch executor's view of a mailbox's sender (tests may substitute an in-process sink). */
+export interface MailTransport {
+  send(mail: OutgoingMail): Promise<SendOutcome>;
+  close(): void;
+}
+
+/** nodemailer's error → a send outcome. */
+export function classifySmtpError(err: unknown): SendOutcome & { ok: false } {
+  const e = err as { responseCode?: number; code?: string; message?: string; response?: string };
+  const code = typeof e?.responseCode === 'number' ? e.responseCode : null;
+  const message = (e?.response || e?.message || String(err)).slice(0, 500);
+  // A 5xx on the recipient or the message is a bounce; 5xx on login (EAUTH) is the mailbox's
+  // problem, not the prospect's, so it is retried like a temporary failure.
+  const permanent = code !== null && code >= 500 && code < 600 && e?.code !== 'EAUTH';
+  return { ok: false, permanent, code, error: code ? `${code} ${message}` : `${e?.code ?? 'error'}: ${message}` };
+}
+
+/** A pooled, serial sender for one mailbox. */
+export function smtpMailTransport(account: SmtpAccount, opts: SmtpTransportOptions = {}): MailTransport {
+  const transporter = smtpTransport(account, { pool: true, maxConnections: 1, ...opts });
+  return {
+    async send(mail) {
+      try {
+        const info = await transporter.sendMail({
+          from: { name: mail.from.name, address: mail.from.address },
+          to: mail.to,
+          subject: mail.subject,
+          html: mail.html,
+          text: mail.text,
+          messageId: mail.messageId,
+          inReplyTo: mail.inReplyTo,
+          references: mail.references,
+          headers: mail.headers,
+        });
+        return { ok: true, response: String(info.response ?? '') };
+      } catch (err) {
+        return classifySmtpError(err);
+      }
+    },
+    close() {
+      transporter.close();
+    },
+  };
+}
