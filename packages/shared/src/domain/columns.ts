@@ -9,10 +9,8 @@ export type ContactField = (typeof CONTACT_FIELDS)[number];
 /** Longest accepted name for a mapping target / custom field. */
 export const MAX_FIELD_NAME = 100;
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
+import type { FieldError } from '../errors';
+export type { FieldError };
 
 export class MappingError extends Error {
   override readonly name = 'MappingError';
