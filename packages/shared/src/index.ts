@@ -20,3 +20,7 @@ export * from './domain/html-text';
 export * from './domain/columns';
 export * from './domain/email';
 export * from './domain/csv';
+export * from './services/contacts';
+export * from './services/suppressions';
+export * from './services/imports';
+export * from './services/maintenance';

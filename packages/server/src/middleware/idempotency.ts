@@ -1,10 +1,10 @@
-import { AppError, schema, sha256Hex } from '@outreach/shared';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { AppError, IDEMPOTENCY_TTL_MS, schema, sha256Hex } from '@outreach/shared';
+import { and, eq, sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 
 const { idempotencyKeys } = schema;
-const TTL_MS = 24 * 60 * 60 * 1000;
+const TTL_MS = IDEMPOTENCY_TTL_MS;
 /** A first request that never finished (crash) stops blocking its key after this. */
 const STALE_MS = 5 * 60 * 1000;
 
@@ -109,8 +109,3 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (!stored) await db.orm.delete(idempotencyKeys).where(and(where, sql`${idempotencyKeys.status} IS NULL`));
   }
 };
-
-/** Housekeeping for the maintenance loop. */
-export async function purgeIdempotencyKeys(db: AppEnv['Variables']['deps']['db'], now: number): Promise<void> {
-  await db.orm.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, now - TTL_MS));
-}

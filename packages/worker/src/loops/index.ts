@@ -1,2 +1,3 @@
 // Importing this module registers every loop with the worker host.
+import './maintenance';
 export {};
