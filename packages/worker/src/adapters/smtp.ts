@@ -46,6 +46,56 @@ export function smtpTransport(account: SmtpAccount, opts: SmtpTransportOptions =
   return nodemailer.createTransport(base);
 }
 
+/** A mailbox's SMTP settings as stored (the password is kept apart, encrypted). */
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  username: string;
+}
+
+/** What a login attempt found: `error` holds the server's own words (e.g. `535 Authentication failed`). */
+export interface LoginCheck {
+  ok: boolean;
+  error?: string;
+}
+
+/** nodemailer's error → one line in the server's own words, never the password. */
+export function smtpErrorText(err: unknown): string {
+  const e = err as { responseCode?: number; code?: string; message?: string; response?: string };
+  if (typeof e?.response === 'string' && e.response.trim()) return e.response.trim().slice(0, 300);
+  const message = (e?.message ?? String(err)).slice(0, 300);
+  return e?.code && !message.includes(e.code) ? `${e.code}: ${message}` : message;
+}
+
+/**
+ * Logs in to the mailbox's SMTP server (connect, EHLO, STARTTLS when offered, AUTH) and quits,
+ * bounded by `timeoutMs` (connect, greeting and every reply). Never throws.
+ */
+export async function verifySmtp(
+  settings: SmtpSettings,
+  password: string,
+  timeoutMs = 10_000,
+): Promise<LoginCheck> {
+  const transporter = smtpTransport({ ...settings, password }, { timeoutMs });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer from ${settings.host}:${settings.port} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    await Promise.race([transporter.verify(), deadline]);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: smtpErrorText(err) };
+  } finally {
+    clearTimeout(timer);
+    transporter.close();
+  }
+}
+
 /** One outgoing message, already rendered. */
 export interface OutgoingMail {
   from: { name: string; address: string };
@@ -83,7 +133,12 @@ export function classifySmtpError(err: unknown): SendOutcome & { ok: false } {
   // A 5xx on the recipient or the message is a bounce; 5xx on login (EAUTH) is the mailbox's
   // problem, not the prospect's, so it is retried like a temporary failure.
   const permanent = code !== null && code >= 500 && code < 600 && e?.code !== 'EAUTH';
-  return { ok: false, permanent, code, error: code ? `${code} ${message}` : `${e?.code ?? 'error'}: ${message}` };
+  return {
+    ok: false,
+    permanent,
+    code,
+    error: code ? `${code} ${message}` : `${e?.code ?? 'error'}: ${message}`,
+  };
 }
 
 /** A pooled, serial sender for one mailbox. */

@@ -13,6 +13,8 @@
  *   campaign mailbox furthest behind its weight share (a deficit rotation over the
  *   `assignedContacts` counters), so shares follow weights even when gaps differ. A mailbox that
  *   is ahead of its share does not take new contacts (it still serves its sticky ones).
+ * - priority: on a mailbox shared by several campaigns, a campaign only uses what is left of the
+ *   mailbox's 24 h capacity after the due demand of higher-priority campaigns on it.
  * - one slot per campaign mailbox per tick (gap + jitter), or a batch of slots when both the gap
  *   and the jitter are 0.
  * - the variant is drawn by weight from a stable hash of contact and step (`pickVariant`).
@@ -76,6 +78,12 @@ export interface PlanState {
   mailboxes: PlanMailbox[];
   /** due contacts (status active, nextSendAt <= now) of the campaigns above, any order. */
   dueContacts: PlanContact[];
+  /**
+   * For mailboxes shared by several campaigns: how many due contacts wait for each campaign
+   * mailbox (sticky), and how many new ones each campaign has (both capped). A lower-priority
+   * campaign only gets what is left of a shared mailbox's daily capacity after this demand.
+   */
+  demand?: { sticky: Map<string, number>; fresh: Map<string, number> };
 }
 
 export interface PlanOptions {
@@ -116,7 +124,10 @@ export interface Decisions {
 export const PRIORITY_RANK: Record<Priority, number> = { HIGH: 0, MEDIUM: 1, LOW: 2 };
 
 /** The step a contact gets next in its sequence (main or subsequence), or null when none is left. */
-export function nextStepFor(steps: readonly PlanStep[], contact: Pick<PlanContact, 'currentStep' | 'subsequenceId'>) {
+export function nextStepFor(
+  steps: readonly PlanStep[],
+  contact: Pick<PlanContact, 'currentStep' | 'subsequenceId'>,
+) {
   let best: PlanStep | null = null;
   for (const s of steps) {
     if (s.subsequenceId !== contact.subsequenceId || s.order <= contact.currentStep) continue;
@@ -126,7 +137,10 @@ export function nextStepFor(steps: readonly PlanStep[], contact: Pick<PlanContac
 }
 
 /** The gap reserved after a slot: gapBase + random(0..gapJitter) seconds, in ms. */
-export function gapMs(cmb: Pick<PlanCampaignMailbox, 'gapBaseSeconds' | 'gapJitterSeconds'>, rng: Rng): number {
+export function gapMs(
+  cmb: Pick<PlanCampaignMailbox, 'gapBaseSeconds' | 'gapJitterSeconds'>,
+  rng: Rng,
+): number {
   const jitterMs = Math.max(0, cmb.gapJitterSeconds) * 1000;
   return Math.max(0, cmb.gapBaseSeconds) * 1000 + Math.floor(rng() * (jitterMs + 1));
 }
@@ -137,9 +151,13 @@ export function plan(state: PlanState, now: number, rng: Rng, opts: PlanOptions)
   const mailboxRemaining = new Map(state.mailboxes.map((m) => [m.id, m.dailyLimit - m.sent24h]));
   const cmbsByCampaign = groupBy(state.campaignMailboxes, (c) => c.campaignId);
   const dueByCampaign = groupBy(state.dueContacts, (c) => c.campaignId);
+  /** unmet due demand of higher-priority campaigns already planned, per mailbox. */
+  const claimed = new Map<string, number>();
+  const free = (mailboxId: string) => (mailboxRemaining.get(mailboxId) ?? 0) - (claimed.get(mailboxId) ?? 0);
 
   const campaigns = [...state.campaigns].sort(
-    (a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    (a, b) =>
+      PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   );
 
   for (const campaign of campaigns) {
@@ -147,7 +165,6 @@ export function plan(state: PlanState, now: number, rng: Rng, opts: PlanOptions)
     const due = (dueByCampaign.get(campaign.id) ?? [])
       .filter((c) => c.nextSendAt <= now)
       .sort((a, b) => a.nextSendAt - b.nextSendAt || (a.id < b.id ? -1 : 1));
-    if (due.length === 0) continue;
     const cmbs = cmbsByCampaign.get(campaign.id) ?? [];
 
     // Can send today at all (state, verification, limits): the set weight shares are taken over.
@@ -166,12 +183,16 @@ export function plan(state: PlanState, now: number, rng: Rng, opts: PlanOptions)
     const batches = new Map<string, PlannedSend[]>();
 
     const hasRoom = (c: PlanCampaignMailbox) =>
-      (room.get(c.id) ?? 0) > (batches.get(c.id)?.length ?? 0) && (mailboxRemaining.get(c.mailboxId) ?? 0) > 0;
+      (room.get(c.id) ?? 0) > (batches.get(c.id)?.length ?? 0) && free(c.mailboxId) > 0;
 
     for (const contact of due) {
       const step = nextStepFor(campaign.steps, contact);
       if (!step) {
-        decisions.finished.push({ contactId: contact.id, campaignId: campaign.id, workspaceId: campaign.workspaceId });
+        decisions.finished.push({
+          contactId: contact.id,
+          campaignId: campaign.id,
+          workspaceId: campaign.workspaceId,
+        });
         continue;
       }
       let cmb: PlanCampaignMailbox | undefined;
@@ -194,6 +215,16 @@ export function plan(state: PlanState, now: number, rng: Rng, opts: PlanOptions)
       });
       batches.set(cmb.id, list);
       mailboxRemaining.set(cmb.mailboxId, (mailboxRemaining.get(cmb.mailboxId) ?? 0) - 1);
+    }
+
+    if (state.demand) {
+      for (const c of usable) {
+        const want =
+          (state.demand.sticky.get(c.id) ?? 0) +
+          (c.weight > 0 ? (state.demand.fresh.get(campaign.id) ?? 0) : 0);
+        const got = batches.get(c.id)?.length ?? 0;
+        if (want > got) claimed.set(c.mailboxId, (claimed.get(c.mailboxId) ?? 0) + want - got);
+      }
     }
 
     for (const cmb of cmbs) {

@@ -1,0 +1,29 @@
+/**
+ * Status changes the dispatch loop causes, through the shared services: the contacts service's
+ * statements (event with the previous status, cancelation of waiting sends, the update) composed
+ * into the dispatch loop's own batches; campaigns completed by the lifecycle service.
+ */
+import type { Deps } from '@outreach/shared';
+import { statusChangeStatements } from '@outreach/shared/services/contacts';
+import { changeCampaignStatus } from '@outreach/shared/services/lifecycle';
+
+export type DispatchContactStatus = 'completed' | 'bounced' | 'failed';
+
+/** The statements moving one active contact to `status` (nothing happens if it is no longer active). */
+export function contactStatusStatements(
+  c: { workspaceId: number; campaignId: string; contactId: string },
+  status: DispatchContactStatus,
+  reason: string,
+  now: number,
+  data: Record<string, unknown> = {},
+) {
+  return statusChangeStatements(
+    { contactIds: [c.contactId], campaignId: c.campaignId },
+    { workspaceId: c.workspaceId, to: status, reason, from: ['active'], data },
+    now,
+  );
+}
+
+export async function completeCampaign(deps: Deps, workspaceId: number, campaignId: string): Promise<void> {
+  await changeCampaignStatus(deps, workspaceId, campaignId, 'complete');
+}
