@@ -30,6 +30,7 @@ CREATE TABLE `events` (
 --> statement-breakpoint
 CREATE INDEX `events_workspace` ON `events` (`workspace_id`,`id`);--> statement-breakpoint
 CREATE INDEX `events_campaign_type` ON `events` (`campaign_id`,`type`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `events_contact` ON `events` (`contact_id`,`id`) WHERE contact_id IS NOT NULL;--> statement-breakpoint
 CREATE TABLE `idempotency_keys` (
 	`workspace_id` integer NOT NULL,
 	`key` text NOT NULL,
@@ -132,6 +133,7 @@ CREATE TABLE `imports` (
 	`mapping` text,
 	`total_rows` integer DEFAULT 0 NOT NULL,
 	`processed_rows` integer DEFAULT 0 NOT NULL,
+	`processed_bytes` integer DEFAULT 0 NOT NULL,
 	`imported` integer DEFAULT 0 NOT NULL,
 	`invalid` integer DEFAULT 0 NOT NULL,
 	`errors` text NOT NULL,

@@ -1,7 +1,10 @@
 import type { App } from '../app';
 import { registerAdmin } from './admin/index';
 import { registerCampaigns } from './campaigns/index';
+import { registerContacts } from './contacts/index';
+import { registerImports } from './imports/index';
 import { registerSteps } from './steps/index';
+import { registerSuppressions } from './suppressions/index';
 
 /**
  * Every resource's routes. Fixed paths under /campaigns (steps/preview, lifecycle, suppressions,
@@ -10,5 +13,8 @@ import { registerSteps } from './steps/index';
 export function registerRoutes(app: App): void {
   registerAdmin(app);
   registerSteps(app);
+  registerSuppressions(app);
   registerCampaigns(app);
+  registerContacts(app);
+  registerImports(app);
 }

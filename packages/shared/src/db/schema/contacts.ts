@@ -66,6 +66,8 @@ export const imports = sqliteTable(
     mapping: text('mapping', { mode: 'json' }).$type<Record<string, string | null> | null>(),
     totalRows: integer('total_rows').notNull().default(0),
     processedRows: integer('processed_rows').notNull().default(0),
+    /** bytes of the file read so far: progress = processedBytes / fileBytes. */
+    processedBytes: integer('processed_bytes').notNull().default(0),
     imported: integer('imported').notNull().default(0),
     invalid: integer('invalid').notNull().default(0),
     errors: text('errors', { mode: 'json' }).$type<{ row: number; email: string; reason: string }[]>().notNull(),

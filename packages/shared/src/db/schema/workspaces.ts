@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const workspaces = sqliteTable('workspaces', {
@@ -53,6 +54,10 @@ export const events = sqliteTable(
   (t) => [
     index('events_workspace').on(t.workspaceId, t.id),
     index('events_campaign_type').on(t.campaignId, t.type, t.createdAt, t.id),
+    // A contact's history (e.g. its status before the first change, for contacts/changes).
+    index('events_contact')
+      .on(t.contactId, t.id)
+      .where(sql`contact_id IS NOT NULL`),
   ],
 );
 

@@ -1,0 +1,38 @@
+import { createRoute } from '@hono/zod-openapi';
+import { updateContact } from '@outreach/shared';
+import type { App } from '../../app';
+import { errorResponses } from '../../lib/problem';
+import { WorkspaceQuery } from '../../lib/schemas';
+import { ContactParams, ContactSchema, toContact, UpdateContactBody } from './schema';
+
+export const updateContactRoute = createRoute({
+  method: 'patch',
+  path: '/campaigns/{id}/contacts/{contactId}',
+  tags: ['Contacts'],
+  summary: "Edit a contact's fields, custom fields or status",
+  request: {
+    params: ContactParams,
+    query: WorkspaceQuery,
+    body: { required: true, content: { 'application/json': { schema: UpdateContactBody } } },
+  },
+  responses: {
+    200: { description: 'The updated contact', content: { 'application/json': { schema: ContactSchema } } },
+    ...errorResponses,
+  },
+});
+
+export function registerUpdateContact(app: App): void {
+  app.openapi(updateContactRoute, async (c) => {
+    const { db, clock } = c.get('deps');
+    const p = c.req.valid('param');
+    const row = await updateContact(
+      db,
+      c.get('workspaceId'),
+      p.id,
+      p.contactId,
+      c.req.valid('json'),
+      clock.now(),
+    );
+    return c.json(toContact(row), 200);
+  });
+}
