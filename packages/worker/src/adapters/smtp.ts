@@ -41,7 +41,10 @@ export function smtpTransport(account: SmtpAccount, opts: SmtpTransportOptions =
       pool: true,
       maxConnections: opts.maxConnections ?? 1,
       maxMessages: Number.POSITIVE_INFINITY,
-    });
+      // A dropped connection fails the message instead of nodemailer re-sending it on its own:
+      // the dispatch loop owns retries (backoff, attempts counted, windows respected).
+      maxRequeues: 0,
+    } as Parameters<typeof nodemailer.createTransport>[0]);
   }
   return nodemailer.createTransport(base);
 }

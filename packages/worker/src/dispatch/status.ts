@@ -25,5 +25,5 @@ export function contactStatusStatements(
 }
 
 export async function completeCampaign(deps: Deps, workspaceId: number, campaignId: string): Promise<void> {
-  await changeCampaignStatus(deps, workspaceId, campaignId, 'complete');
+  await changeCampaignStatus(deps.db, workspaceId, campaignId, 'complete', deps.clock.now());
 }

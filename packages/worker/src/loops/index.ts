@@ -1,4 +1,5 @@
 // Importing this module registers every loop with the worker host.
 import './maintenance';
+import './dispatch';
 import './imports';
 export {};
