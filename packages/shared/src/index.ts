@@ -24,3 +24,7 @@ export * from './services/contacts';
 export * from './services/suppressions';
 export * from './services/imports';
 export * from './services/maintenance';
+export * from './services/mailboxes';
+export * from './services/campaign-mailboxes';
+export * from './services/preflight';
+export * from './services/launch';

@@ -3,6 +3,10 @@ import { registerAdmin } from './admin/index';
 import { registerCampaigns } from './campaigns/index';
 import { registerContacts } from './contacts/index';
 import { registerImports } from './imports/index';
+import { registerLaunchRoutes } from './launch/index';
+import { registerMailboxes } from './mailboxes/index';
+import { registerCampaignMailboxes } from './campaign-mailboxes/index';
+import { registerPreflightRoutes } from './preflight/index';
 import { registerSteps } from './steps/index';
 import { registerSuppressions } from './suppressions/index';
 
@@ -17,4 +21,8 @@ export function registerRoutes(app: App): void {
   registerCampaigns(app);
   registerContacts(app);
   registerImports(app);
+  registerMailboxes(app);
+  registerCampaignMailboxes(app);
+  registerPreflightRoutes(app);
+  registerLaunchRoutes(app);
 }

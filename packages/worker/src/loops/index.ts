@@ -2,4 +2,5 @@
 import './maintenance';
 import './dispatch';
 import './imports';
+import './launches';
 export {};

@@ -1,0 +1,273 @@
+/**
+ * Launch: preflight, then enrolment of pending contacts and the campaign's move to `active`.
+ *
+ * Enrolment is set-based: one `UPDATE contacts … WHERE id IN (SELECT id … LIMIT n)` turns the
+ * first n pending contacts (by id, i.e. import order) `active` with `enrolledAt = now` and their
+ * first `nextSendAt = now + first step's delay` (the sending engine fits it into the schedule's
+ * windows and picks the sticky sender at step 1, so `mailboxId` stays null). One
+ * `INSERT … SELECT` writes their `contact.status_changed` events in the same batch.
+ *
+ * `limit` caps the number of contacts ever enrolled in the campaign (gradual rollout): a launch
+ * with `limit: 100` enrols up to 100; a relaunch with `limit: 250` enrols up to 150 more; a
+ * relaunch with the same limit enrols nothing. Without `limit`, every pending contact is
+ * enrolled; on an active campaign whose contacts are all enrolled that is a no-op success.
+ * The cap is computed inside the statement, so concurrent launches cannot exceed it, and a
+ * launch job that runs twice (a retried lease) ends in the same state.
+ */
+import type { InStatement } from '@libsql/client';
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { jobs } from '../db/schema/index';
+import type { Deps } from '../deps';
+import { allowedActions, transition } from '../domain/lifecycle';
+import { AppError } from '../errors';
+import { eventInsert } from '../events';
+import { newId } from '../ids';
+import { type CampaignRow, getCampaign } from './campaigns';
+import { STATUS_CHANGED_EVENT } from './contacts';
+import { jobInsert } from './jobs';
+import type { MailboxChecker } from './mailboxes';
+import { type PreflightResult, preflightCampaign } from './preflight';
+
+export const LAUNCH_JOB_KIND = 'launch';
+
+export interface LaunchOptions {
+  /** cap on the contacts enrolled in the campaign, all launches together; absent = all pending. */
+  limit?: number | null;
+}
+
+export interface LaunchOutcome {
+  campaignId: string;
+  /** contacts enrolled by this launch. */
+  enrolled: number;
+  /** true when the campaign moved from draft to active now. */
+  launched: boolean;
+}
+
+export type LaunchJobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface LaunchJob {
+  jobId: string;
+  campaignId: string;
+  status: LaunchJobStatus;
+  enrolled: number;
+  limit: number | null;
+  error: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+/** 409 naming the allowed actions when a campaign in this state cannot be launched. */
+function assertLaunchable(campaign: CampaignRow): void {
+  const t = transition(campaign.status, 'launch');
+  if (!t.ok) {
+    const allowed = allowedActions(campaign.status, { userOnly: true });
+    throw new AppError(
+      'invalid_transition',
+      `A ${campaign.status} campaign cannot be launched${allowed.length ? `; allowed: ${allowed.join(', ')}` : ''}`,
+      { currentStatus: campaign.status, allowedActions: allowed },
+    );
+  }
+}
+
+/** 409 `preflight_failed` carrying the checks. */
+function preflightError(result: PreflightResult): AppError {
+  return new AppError(
+    'preflight_failed',
+    `Preflight failed: ${result.blockingFailures.join(', ')}. ${result.summary}`,
+    {
+      checks: result.checks,
+      blockingFailures: result.blockingFailures,
+      summary: result.summary,
+    },
+  );
+}
+
+/**
+ * The statements of one launch, for one write batch. Every statement applies only while the
+ * campaign is draft or active (a campaign paused meanwhile gets nothing); the last one moves the
+ * campaign to active and reports (rowsAffected = 1) whether the launch applied.
+ */
+export function launchStatements(
+  campaign: { id: string; workspaceId: number },
+  opts: LaunchOptions,
+  now: number,
+): InStatement[] {
+  const launchable = `EXISTS (SELECT 1 FROM campaigns WHERE id = :campaign AND workspace_id = :ws AND status IN ('draft', 'active'))`;
+  const quota =
+    opts.limit == null
+      ? '-1'
+      : `max(0, :limit - (SELECT count(*) FROM contacts WHERE campaign_id = :campaign AND enrolled_at IS NOT NULL))`;
+  const selection = `SELECT id FROM contacts WHERE campaign_id = :campaign AND status = 'pending' ORDER BY id LIMIT ${quota}`;
+  const firstDelay = `coalesce((SELECT delay_seconds FROM steps WHERE campaign_id = :campaign AND subsequence_id IS NULL ORDER BY position LIMIT 1), 0)`;
+  // Event ids: a fresh time-sortable prefix + a zero-padded ordinal (as the contacts service does).
+  const launchedEventId = newId('event', now);
+  const prefix = newId('event', now).slice(0, 'evt_'.length + 16);
+  const args = {
+    campaign: campaign.id,
+    ws: campaign.workspaceId,
+    now,
+    prefix,
+    launchedEventId,
+    ...(opts.limit == null ? {} : { limit: opts.limit }),
+  };
+  return [
+    {
+      sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
+            SELECT :launchedEventId, workspace_id, 'campaign.launched', id, NULL,
+              json_object('campaignId', id, 'limit', ${opts.limit == null ? 'NULL' : ':limit'}, 'enrolled', (SELECT count(*) FROM (${selection}))),
+              :now
+            FROM campaigns WHERE id = :campaign AND workspace_id = :ws AND status = 'draft'`,
+      args,
+    },
+    {
+      sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
+            SELECT :prefix || printf('%010d', row_number() OVER (ORDER BY c.id)), c.workspace_id, '${STATUS_CHANGED_EVENT}', c.campaign_id, c.id,
+              json_object('campaignId', c.campaign_id, 'contactId', c.id, 'email', c.email, 'status', 'active', 'previousStatus', 'pending', 'reason', 'launch'),
+              :now
+            FROM contacts c WHERE ${launchable} AND c.id IN (${selection})`,
+      args,
+    },
+    {
+      sql: `UPDATE contacts SET status = 'active', enrolled_at = :now, next_send_at = :now + 1000 * ${firstDelay}, updated_at = :now
+            WHERE ${launchable} AND id IN (${selection})`,
+      args,
+    },
+    {
+      sql: `UPDATE campaigns SET status = 'active', launched_at = coalesce(launched_at, :now), updated_at = :now
+            WHERE id = :campaign AND workspace_id = :ws AND status IN ('draft', 'active')`,
+      args,
+    },
+  ];
+}
+
+/**
+ * Enrols and activates now (no preflight: the caller ran it). Used by the sync route and by the
+ * launch job. Throws 409 `invalid_transition` when the campaign is not draft/active.
+ */
+export async function enrolAndActivate(
+  db: Db,
+  workspaceId: number,
+  campaignId: string,
+  opts: LaunchOptions,
+  now: number,
+): Promise<LaunchOutcome> {
+  const campaign = await getCampaign(db, workspaceId, campaignId);
+  assertLaunchable(campaign);
+  const results = await db.client.batch(launchStatements(campaign, opts, now), 'write');
+  const applied = results[3]!.rowsAffected > 0;
+  if (!applied) {
+    // The campaign changed state between the read and the batch (e.g. paused): nothing was written.
+    assertLaunchable(await getCampaign(db, workspaceId, campaignId));
+    throw new AppError('conflict', `Campaign ${campaignId} changed while launching; try again`);
+  }
+  return { campaignId, enrolled: results[2]!.rowsAffected, launched: results[0]!.rowsAffected > 0 };
+}
+
+/** Checks the state and runs preflight: 409 `invalid_transition` or 409 `preflight_failed`. */
+export async function preflightForLaunch(
+  deps: Pick<Deps, 'db' | 'secrets' | 'clock'> & { log?: Deps['log'] },
+  checker: MailboxChecker,
+  workspaceId: number,
+  campaignId: string,
+  opts: { timeoutMs?: number } = {},
+): Promise<{ campaign: CampaignRow; preflight: PreflightResult }> {
+  const campaign = await getCampaign(deps.db, workspaceId, campaignId);
+  assertLaunchable(campaign);
+  const preflight = await preflightCampaign(deps, checker, campaign, opts);
+  if (preflight.blockingFailures.length > 0) throw preflightError(preflight);
+  return { campaign, preflight };
+}
+
+/** `POST /campaigns/{id}/launch` (sync): preflight, then enrolment in one batch. */
+export async function launchCampaign(
+  deps: Pick<Deps, 'db' | 'secrets' | 'clock'> & { log?: Deps['log'] },
+  checker: MailboxChecker,
+  workspaceId: number,
+  campaignId: string,
+  opts: LaunchOptions & { timeoutMs?: number } = {},
+): Promise<LaunchOutcome> {
+  await preflightForLaunch(deps, checker, workspaceId, campaignId, opts);
+  return enrolAndActivate(deps.db, workspaceId, campaignId, { limit: opts.limit }, deps.clock.now());
+}
+
+/**
+ * `POST /campaigns/{id}/launch?async=true`: preflight now (so failures are a 409 at once), then
+ * a `launch` job for the worker, written in one batch with its event.
+ */
+export async function queueLaunch(
+  deps: Pick<Deps, 'db' | 'secrets' | 'clock'> & { log?: Deps['log'] },
+  checker: MailboxChecker,
+  workspaceId: number,
+  campaignId: string,
+  opts: LaunchOptions & { timeoutMs?: number } = {},
+): Promise<LaunchJob> {
+  await preflightForLaunch(deps, checker, workspaceId, campaignId, opts);
+  const now = deps.clock.now();
+  const limit = opts.limit ?? null;
+  const job = jobInsert(
+    deps.db.orm,
+    { workspaceId, kind: LAUNCH_JOB_KIND, refId: campaignId, payload: { campaignId, limit }, maxAttempts: 5 },
+    now,
+  );
+  await deps.db.orm.batch([
+    job.query,
+    eventInsert(
+      deps.db.orm,
+      { workspaceId, type: 'campaign.launch_queued', campaignId, data: { jobId: job.id, limit } },
+      now,
+    ),
+  ]);
+  return {
+    jobId: job.id,
+    campaignId,
+    status: 'queued',
+    enrolled: 0,
+    limit,
+    error: null,
+    createdAt: now,
+    finishedAt: null,
+  };
+}
+
+function jobStatus(state: string): LaunchJobStatus {
+  if (state === 'running') return 'running';
+  if (state === 'succeeded') return 'succeeded';
+  if (state === 'failed' || state === 'dead') return 'failed';
+  return 'queued';
+}
+
+/** `GET /campaigns/{id}/launch-jobs/{jobId}` (404 for another campaign's or workspace's job). */
+export async function getLaunchJob(
+  db: Db,
+  workspaceId: number,
+  campaignId: string,
+  jobId: string,
+): Promise<LaunchJob> {
+  await getCampaign(db, workspaceId, campaignId);
+  const row = await db.orm.query.jobs.findFirst({
+    where: and(
+      eq(jobs.id, jobId),
+      eq(jobs.workspaceId, workspaceId),
+      eq(jobs.kind, LAUNCH_JOB_KIND),
+      eq(jobs.refId, campaignId),
+    ),
+  });
+  if (!row) throw AppError.notFound('Launch job', jobId);
+  const payload = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as {
+    limit?: number | null;
+  };
+  const result = (typeof row.result === 'string' ? JSON.parse(row.result) : row.result) as {
+    enrolled?: number;
+  } | null;
+  return {
+    jobId: row.id,
+    campaignId,
+    status: jobStatus(row.state),
+    enrolled: Number(result?.enrolled ?? 0),
+    limit: payload?.limit ?? null,
+    error: row.state === 'succeeded' ? null : (row.error ?? null),
+    createdAt: row.createdAt,
+    finishedAt: row.finishedAt ?? null,
+  };
+}
