@@ -28,3 +28,8 @@ export * from './services/mailboxes';
 export * from './services/campaign-mailboxes';
 export * from './services/preflight';
 export * from './services/launch';
+export * from './services/sends';
+export * from './services/stats';
+export * from './services/unsubscribes';
+export * from './services/exports';
+export * from './domain/csv-write';

@@ -493,6 +493,1343 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/campaigns/steps/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render a step for one contact
+         * @description Values are HTML-escaped in bodyHtml, raw in subject and bodyText; CR/LF are stripped from the subject; `{{name|fallback}}` renders the fallback for an empty value. Keys of `contact` other than email, firstName, lastName, company, title and customJson are custom fields. `{{unsubscribeUrl}}` renders a sample link.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: {
+                    /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StepPreviewRequest"];
+                };
+            };
+            responses: {
+                /** @description The rendered step */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StepPreview"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/steps/{stepId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a step that has not been sent to anyone
+         * @description A step with sends answers 409 `conflict`.
+         */
+        delete: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description `stp_…` */
+                    stepId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change any field of a step
+         * @description Allowed in any campaign status (fix a typo in a running campaign). `variants` replaces the list: an item carrying the `id` of an existing variant keeps it. A step that already has sends cannot change `order` (409).
+         */
+        patch: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description `stp_…` */
+                    stepId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateStep"];
+                };
+            };
+            responses: {
+                /** @description The updated step */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Step"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/campaigns/{id}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's steps, by order */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every step of the sequence */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StepList"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a step (email template) to a campaign
+         * @description `delayDays` (or `delaySeconds`) counts from launch/enrolment for the first step and from the previous send for later ones. `order` is unique in the campaign (409 `conflict`).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: {
+                    /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateStep"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Step"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/lifecycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The campaign states and the transitions between them
+         * @description `launch` is `POST /campaigns/{id}/launch`; `pause`/`resume` are `POST /campaigns/{id}/lifecycle`; `complete` and `error` are taken by the system.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description States and transitions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LifecycleDescription"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/lifecycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause or resume a campaign
+         * @description Pausing stops new sends at once (a send already handed to SMTP finishes). A move the state machine does not allow answers 409 `invalid_transition` with `allowedActions`.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: {
+                    /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LifecycleAction"];
+                };
+            };
+            responses: {
+                /** @description The campaign after the move */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Campaign"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a campaign's sending schedule
+         * @description Sends happen only inside a window, on a listed weekday, in that time zone (DST-correct). Windows: start < end, not overlapping.
+         */
+        put: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PutSchedule"];
+                };
+            };
+            responses: {
+                /** @description The stored schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Schedule"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/stop-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set when a contact stops receiving steps
+         * @description Replaces the rules: a field left out takes its default (reply, unsub, bounce: true; auto-reply, company reply: false).
+         */
+        put: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PutStopRules"];
+                };
+            };
+            responses: {
+                /** @description The stored stop rules */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StopRules"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List suppressions, oldest first */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                    limit?: number;
+                    cursor?: string;
+                    kind?: "email" | "domain";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of suppressions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SuppressionList"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Suppress addresses (and domains) workspace-wide
+         * @description Matching contacts of every campaign become `suppressed` (event written) and their waiting sends `canceled`.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: {
+                    /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AddSuppressions"];
+                };
+            };
+            responses: {
+                /** @description Added */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AddSuppressionsResult"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Remove the suppression of an address (or of a domain)
+         * @description Contacts it suppressed stay `suppressed`; set them back with PATCH if they should be mailed again.
+         */
+        delete: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                    email?: string;
+                    domain?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/suppressions/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether an address is suppressed (by itself or by its domain) */
+        get: {
+            parameters: {
+                query: {
+                    workspaceId?: number;
+                    email: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Status */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SuppressionStatus"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/campaigns": {
         parameters: {
             query?: never;
@@ -968,6 +2305,3003 @@ export interface paths {
         };
         trace?: never;
     };
+    "/campaigns/{id}/contacts/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a CSV of contacts now (≤ 10,000 rows / 5 MB; larger files: POST /imports)
+         * @description Header names are recognised in any case and spelling (`email`, `E-mail`, `First Name`, `firstname`, `last`, `org`, `role`, …); other columns go to `customJson`. Upsert on (campaign, lower-cased email). Invalid rows are counted, never stored; suppressed addresses are stored `suppressed`.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: {
+                    /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /**
+                         * Format: binary
+                         * @description CSV with a header row (UTF-8; `,` `;` or tab)
+                         */
+                        file: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description What was imported */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportCounts"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not multipart/form-data */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a campaign's contacts, oldest first */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                    limit?: number;
+                    cursor?: string;
+                    status?: components["schemas"]["ContactStatus"];
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of contacts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContactList"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add up to 1,000 contacts as JSON (same upsert and counts as the CSV import) */
+        post: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: {
+                    /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AddContacts"];
+                };
+            };
+            responses: {
+                /** @description What was imported */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportCounts"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/contacts/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Status changes of the campaign’s contacts since a time, oldest first
+         * @description One item per status change; a new contact is a change from `previousStatus: null` (with the status it was created with). Poll with the last `updatedAt` seen, or follow `next_cursor`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                    limit?: number;
+                    cursor?: string;
+                    /** @description default: the beginning */
+                    updatedSince?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of changes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContactChangeList"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/contacts/{contactId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one contact */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    contactId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The contact */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contact"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a contact (its waiting sends are canceled) */
+        delete: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    contactId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit a contact's fields, custom fields or status */
+        patch: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    contactId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateContact"];
+                };
+            };
+            responses: {
+                /** @description The updated contact */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contact"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a large CSV (up to 512 MB) for a mapping preview and background import
+         * @description The file is streamed into the database in 1 MB blobs (API and worker may run on different machines). Then `GET /imports/{importId}/mapping-preview`, `POST /imports/{importId}/mapping-confirm`, and poll `GET /imports/{importId}/status`.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: {
+                    /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /** @example cmp_abc123 */
+                        campaignId: string;
+                        /**
+                         * Format: binary
+                         * @description CSV with a header row (UTF-8; `,` `;` or tab)
+                         */
+                        file: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Stored, waiting for a mapping */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportCreated"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not multipart/form-data */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/imports/{importId}/mapping-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The file's columns, a suggested mapping and the first 5 rows */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    importId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Preview */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MappingPreview"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/imports/{importId}/mapping-confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the column mapping and queue the import (once) */
+        post: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: {
+                    /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    importId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MappingConfirm"];
+                };
+            };
+            responses: {
+                /** @description Queued */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportQueued"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/imports/{importId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Progress, counts and the first 100 row errors of an import */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    importId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Status */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportStatusBody"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/sends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a campaign's sends, oldest first
+         * @description One row per (contact, step) message, with its delivery status. Filter by `status` and/or `contactId`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                    limit?: number;
+                    cursor?: string;
+                    status?: components["schemas"]["SendStatus"];
+                    contactId?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of sends */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SendList"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's counts: contacts by status, sends by outcome, per step and variant */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The campaign stats */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignStats"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a campaign's results
+         * @description `kind=summary` answers JSON (the stats plus a per-step/variant table). `kind=contacts` and `kind=sends` stream CSV (RFC 4180, header row, `Content-Disposition: attachment`), read from the database page by page while it is sent. Text cells starting with `=`, `+`, `-` or `@` get a leading `'` so spreadsheets do not run them as formulas. Contacts: the fixed columns, then one column per custom field.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                    /** @description `summary` (JSON), `contacts` or `sends` (streamed CSV with a header row) */
+                    kind?: "summary" | "contacts" | "sends";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The export */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExportSummary"];
+                        "text/csv": string;
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/u/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The unsubscribe confirm page (public)
+         * @description A small HTML page whose button POSTs to the same URL. Opening it never unsubscribes anyone: mail security scanners open links.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the signed token from the `List-Unsubscribe` link */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The confirm page (or, when already unsubscribed, a page saying so) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description The token is malformed, forged, or points at nothing */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Unsubscribe (public; RFC 8058 one-click)
+         * @description Unsubscribes at once: the contact becomes `unsubscribed` (its waiting sends canceled, a `contact.unsubscribed` event), and the address is suppressed workspace-wide with reason `unsubscribed`. Repeating it is harmless. Mail clients POST `List-Unsubscribe=One-Click` (or nothing) and get JSON; the confirm page's button gets an HTML page.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the signed token from the `List-Unsubscribe` link */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/x-www-form-urlencoded": components["schemas"]["UnsubscribeForm"];
+                };
+            };
+            responses: {
+                /** @description Unsubscribed (JSON for one-click, HTML for the confirm page) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Unsubscribed"];
+                        "text/html": string;
+                    };
+                };
+                /** @description The token is malformed, forged, or points at nothing (problem+json for one-click) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mailboxes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List mailboxes, oldest first */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                    limit?: number;
+                    cursor?: string;
+                    status?: "unverified" | "verified" | "failing";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of mailboxes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MailboxList"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register a mailbox (SMTP + IMAP); passwords are write-only and encrypted at rest */
+        post: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: {
+                    /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateMailbox"];
+                };
+            };
+            responses: {
+                /** @description Registered (status `unverified` until verified) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Mailbox"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mailboxes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a mailbox (never its passwords) */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description `mbx_…` */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The mailbox */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Mailbox"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a mailbox that no campaign uses (409 naming the campaigns otherwise) */
+        delete: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description `mbx_…` */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change names, signature, cap or server settings (a settings or password change needs a new verify) */
+        patch: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description `mbx_…` */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateMailbox"];
+                };
+            };
+            responses: {
+                /** @description The updated mailbox */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Mailbox"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/mailboxes/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in to SMTP and IMAP now (with a timeout); the result is stored in lastCheck
+         * @description Answers 200 with the mailbox whether or not the logins worked: `lastCheck.smtp`/`lastCheck.imap` carry `ok` and, on failure, the server's own words (e.g. `535 Authentication credentials invalid`); `status` becomes `verified` when both worked, else `failing`.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: {
+                    /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description `mbx_…` */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The mailbox with its new lastCheck */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Mailbox"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/mailboxes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The campaign's mailboxes (a short fixed list, oldest first) */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every attached mailbox */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignMailboxList"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Attach a registered mailbox to a campaign by its address */
+        post: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: {
+                    /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AttachMailbox"];
+                };
+            };
+            responses: {
+                /** @description Attached */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignMailbox"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/mailboxes/{cmbId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Detach a mailbox from a campaign (contacts it already wrote to wait for it: prefer state paused) */
+        delete: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description `cmp_…` */
+                    id: string;
+                    /** @description `cmb_…` */
+                    cmbId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Detached */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a campaign mailbox's limit, weight, gaps or state (active|paused) */
+        patch: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description `cmp_…` */
+                    id: string;
+                    /** @description `cmb_…` */
+                    cmbId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateCampaignMailbox"];
+                };
+            };
+            responses: {
+                /** @description The updated campaign mailbox */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignMailbox"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/campaigns/{id}/preflight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check that a campaign can launch (mailbox_auth logs in to every active mailbox)
+         * @description Blocking checks: has_steps, has_contacts, has_mailboxes, mailbox_auth, schedule_set. Warnings that do not block: variables_resolvable, unsubscribe_link, suppressed_contacts. A successful login younger than 10 minutes is reused.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The checks */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Preflight"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/mailbox-preflight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per attached mailbox: SMTP and IMAP login, daily limit, sends in the last 24 h, state */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One item per attached mailbox */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MailboxPreflight"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/launch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run preflight, then enrol pending contacts and set the campaign active
+         * @description Blocking preflight failures → 409 `preflight_failed` with `checks`, `blockingFailures` and `summary`. A paused/completed campaign → 409 `invalid_transition` with `allowedActions`. `limit` caps the contacts enrolled over all launches: launching again with a larger limit enrols more; with the same limit (or none, when every contact is enrolled) it is a no-op success.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                    /** @description Max contacts enrolled in the campaign, all launches together (gradual rollout); absent = every pending contact */
+                    limit?: number;
+                    /** @description true: answer 202 at once with a launch job (default false) */
+                    async?: "0" | "1" | "true" | "false";
+                };
+                header?: {
+                    /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Launched (sync) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Launched"];
+                    };
+                };
+                /** @description Queued (async): poll the launch job */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LaunchQueued"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/launch-jobs/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The state of an async launch */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description `cmp_…` */
+                    id: string;
+                    /** @description `job_…` */
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The launch job */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LaunchJob"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1026,6 +5360,150 @@ export interface components {
              * @example 2026-03-09T10:00:00Z
              */
             createdAt: string;
+        };
+        StepPreview: {
+            /** @example Quick question about Acme Corp */
+            subject: string;
+            /** @example <p>Hi Sarah,</p><p>I noticed Acme Corp is growing fast...</p> */
+            bodyHtml: string;
+            bodyText: string;
+            /** @description Variables with no value and no fallback */
+            missingVariables: string[];
+        };
+        StepPreviewRequest: {
+            step: {
+                subject: string;
+                bodyHtml: string;
+                bodyText?: string | null;
+            };
+            /**
+             * @description Any other key is a custom field
+             * @example {
+             *       "firstName": "Sarah",
+             *       "lastName": "Chen",
+             *       "company": "Acme Corp",
+             *       "email": "sarah@acme.com"
+             *     }
+             */
+            contact: {
+                email?: string | null;
+                firstName?: string | null;
+                lastName?: string | null;
+                company?: string | null;
+                title?: string | null;
+                customJson?: {
+                    [key: string]: unknown;
+                } | null;
+            } & {
+                [key: string]: unknown;
+            };
+            sender?: {
+                firstName?: string | null;
+                lastName?: string | null;
+                email?: string | null;
+                signatureHtml?: string | null;
+            };
+        };
+        Step: {
+            /** @example stp_001 */
+            id: string;
+            /** @example cmp_abc123 */
+            campaignId: string;
+            /** @example 1 */
+            order: number;
+            /** @example Quick question about {{company}} */
+            subject: string;
+            /** @example <p>Hi {{firstName}},</p> */
+            bodyHtml: string;
+            /** @description null: derived from bodyHtml when sending */
+            bodyText: string | null;
+            /** @example 0 */
+            delaySeconds: number;
+            variants: components["schemas"]["Variant"][];
+        };
+        Variant: {
+            /** @example var_01jq5v3c2t8x9k4m6n7p8r9s0w */
+            id: string;
+            /** @description null: the step’s subject */
+            subject: string | null;
+            /** @description null: the step’s bodyHtml */
+            bodyHtml: string | null;
+            /** @description null: derived as for the step */
+            bodyText: string | null;
+            weight: number;
+        };
+        UpdateStep: {
+            /** @example 1 */
+            order?: number;
+            /**
+             * @description Mustache; required unless every variant has its own
+             * @example Quick question about {{company}}
+             */
+            subject?: string;
+            /**
+             * @description Mustache, values HTML-escaped; required unless every variant has its own
+             * @example <p>Hi {{firstName}},</p>
+             */
+            bodyHtml?: string;
+            /** @description absent/null: derived from bodyHtml */
+            bodyText?: string | null;
+            /**
+             * @description Stored as delaySeconds; give this or delaySeconds
+             * @example 3
+             */
+            delayDays?: number;
+            /** @example 259200 */
+            delaySeconds?: number;
+            /** @description Replaces the list; items with an `id` keep that variant */
+            variants?: components["schemas"]["VariantInput"][];
+        };
+        VariantInput: {
+            /** @description On PATCH: keep this existing variant (its id) */
+            id?: string;
+            subject?: string | null;
+            bodyHtml?: string | null;
+            bodyText?: string | null;
+            /** @example 50 */
+            weight: number;
+        };
+        CreateStep: {
+            /** @example 1 */
+            order: number;
+            /**
+             * @description Mustache; required unless every variant has its own
+             * @example Quick question about {{company}}
+             */
+            subject?: string;
+            /**
+             * @description Mustache, values HTML-escaped; required unless every variant has its own
+             * @example <p>Hi {{firstName}},</p>
+             */
+            bodyHtml?: string;
+            /** @description absent/null: derived from bodyHtml */
+            bodyText?: string | null;
+            /**
+             * @description Stored as delaySeconds; give this or delaySeconds
+             * @example 3
+             */
+            delayDays?: number;
+            /** @example 259200 */
+            delaySeconds?: number;
+            /** @description A/B/n variants drawn by weight */
+            variants?: components["schemas"]["VariantInput"][];
+        };
+        StepList: {
+            items: components["schemas"]["Step"][];
+        };
+        LifecycleDescription: {
+            states: ("draft" | "active" | "paused" | "completed" | "errored")[];
+            transitions: {
+                /** @enum {string} */
+                from: "draft" | "active" | "paused" | "completed" | "errored";
+                /** @enum {string} */
+                action: "launch" | "pause" | "resume" | "complete" | "error";
+                /** @enum {string} */
+                to: "draft" | "active" | "paused" | "completed" | "errored";
+            }[];
         };
         Campaign: {
             /** @example cmp_abc123 */
@@ -1104,6 +5582,125 @@ export interface components {
             stopOnAutoReply: boolean;
             stopOnCompanyReply: boolean;
         };
+        LifecycleAction: {
+            /**
+             * @example pause
+             * @enum {string}
+             */
+            action: "pause" | "resume";
+        };
+        PutSchedule: {
+            /**
+             * @description IANA time zone
+             * @example America/New_York
+             */
+            timezone: string;
+            /**
+             * @example [
+             *       "mon",
+             *       "tue",
+             *       "wed",
+             *       "thu",
+             *       "fri"
+             *     ]
+             */
+            weekdays: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+            /**
+             * @example [
+             *       {
+             *         "start": "09:00",
+             *         "end": "12:00"
+             *       },
+             *       {
+             *         "start": "14:00",
+             *         "end": "17:00"
+             *       }
+             *     ]
+             */
+            windows: {
+                /**
+                 * @description HH:MM
+                 * @example 09:00
+                 */
+                start: string;
+                /**
+                 * @description HH:MM (24:00 = midnight)
+                 * @example 12:00
+                 */
+                end: string;
+            }[];
+        };
+        PutStopRules: {
+            /** @description default true */
+            stopOnReply?: boolean;
+            /** @description default true */
+            stopOnUnsub?: boolean;
+            /** @description default true */
+            stopOnBounce?: boolean;
+            /** @description default false */
+            stopOnAutoReply?: boolean;
+            /** @description default false: a reply from one address at a domain stops every contact of that domain */
+            stopOnCompanyReply?: boolean;
+        };
+        AddSuppressionsResult: {
+            /** @example 2 */
+            added: number;
+            /** @example 0 */
+            alreadySuppressed: number;
+            /** @description (ext) contacts in this workspace’s campaigns now `suppressed` */
+            contactsSuppressed: number;
+        };
+        AddSuppressions: {
+            /**
+             * @example [
+             *       "do-not-email@company.com",
+             *       "unsubscribed@example.com"
+             *     ]
+             */
+            emails?: string[];
+            /**
+             * @description (ext) whole domains
+             * @example [
+             *       "competitor.com"
+             *     ]
+             */
+            domains?: string[];
+            /** @example manual_suppression */
+            reason: string;
+        };
+        SuppressionStatus: {
+            /** @example someone@company.com */
+            email: string;
+            suppressed: boolean;
+            reason: string | null;
+            /** @enum {string|null} */
+            source: "email" | "domain" | null;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            createdAt: string | null;
+        };
+        SuppressionList: {
+            items: components["schemas"]["Suppression"][];
+            next_cursor: string | null;
+        };
+        Suppression: {
+            /** @example sup_01 */
+            id: string;
+            /** @enum {string} */
+            kind: "email" | "domain";
+            /** @description the address (kind email) */
+            email: string | null;
+            /** @description the domain (kind domain) */
+            domain: string | null;
+            reason: string;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            createdAt: string;
+        };
         CreateCampaign: {
             /** @example Q1 SaaS Outreach */
             name: string;
@@ -1125,6 +5722,660 @@ export interface components {
              * @enum {string}
              */
             priority?: "HIGH" | "MEDIUM" | "LOW";
+        };
+        ImportCounts: {
+            /**
+             * @description valid rows stored (every valid row is written to a contact)
+             * @example 2
+             */
+            imported: number;
+            /**
+             * @description data rows read (= valid + invalid)
+             * @example 2
+             */
+            parsed: number;
+            /** @example 2 */
+            valid: number;
+            /**
+             * @description rows with an empty or invalid email: counted, never stored
+             * @example 0
+             */
+            invalid: number;
+            /**
+             * @description distinct contacts created or updated (fewer than imported when the file repeats an address)
+             * @example 2
+             */
+            upserted: number;
+            /**
+             * @description (ext) contacts that did not exist before
+             * @example 2
+             */
+            created: number;
+            /** @description (ext) the first 100 invalid rows */
+            errors: components["schemas"]["ImportRowError"][];
+        };
+        ImportRowError: {
+            /** @description row number in the file, the header being row 1 (blank rows skipped); index in `contacts` for the JSON add */
+            row: number;
+            email: string;
+            /** @example invalid email */
+            reason: string;
+        };
+        AddContacts: {
+            contacts: components["schemas"]["ContactInput"][];
+        };
+        ContactInput: {
+            /** @example sarah@acme.com */
+            email: string;
+            firstName?: string | null;
+            lastName?: string | null;
+            company?: string | null;
+            title?: string | null;
+            customJson?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        ContactList: {
+            items: components["schemas"]["Contact"][];
+            next_cursor: string | null;
+        };
+        Contact: {
+            /** @example cnt_001 */
+            id: string;
+            /** @example cmp_abc123 */
+            campaignId: string;
+            /** @example sarah@acme.com */
+            email: string;
+            /**
+             * @description first + last name; null when both are empty
+             * @example Sarah Chen
+             */
+            name: string | null;
+            status: components["schemas"]["ContactStatus"];
+            /**
+             * @description company, title and every custom column
+             * @example {
+             *       "company": "Acme Corp",
+             *       "title": "VP Sales"
+             *     }
+             */
+            customJson: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            createdAt: string;
+            firstName: string | null;
+            lastName: string | null;
+            /** @description order of the last step sent (0 = none yet) */
+            currentStep: number;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            lastSentAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example pending
+         * @enum {string}
+         */
+        ContactStatus: "pending" | "active" | "replied" | "bounced" | "unsubscribed" | "suppressed" | "completed" | "failed";
+        ContactChangeList: {
+            items: components["schemas"]["ContactChange"][];
+            next_cursor: string | null;
+            updated_since: string | null;
+        };
+        ContactChange: {
+            /** @example cnt_001 */
+            contactId: string;
+            /** @example sarah@acme.com */
+            email: string;
+            status: components["schemas"]["ContactStatus"];
+            previousStatus: components["schemas"]["ContactStatus"] & (string | null);
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            updatedAt: string;
+        };
+        UpdateContact: {
+            email?: string;
+            firstName?: string | null;
+            lastName?: string | null;
+            company?: string | null;
+            title?: string | null;
+            /** @description merged into the stored fields; a key set to null is removed */
+            customJson?: {
+                [key: string]: unknown;
+            };
+            status?: components["schemas"]["ContactStatus"] & unknown;
+        };
+        ImportCreated: {
+            /** @example imp_xyz789 */
+            importId: string;
+            status: components["schemas"]["ImportStatus"];
+            /** @example cmp_abc123 */
+            campaignId: string;
+        };
+        /**
+         * @example pending_mapping
+         * @enum {string}
+         */
+        ImportStatus: "pending_mapping" | "queued" | "processing" | "completed" | "failed";
+        MappingPreview: {
+            /**
+             * @example [
+             *       "email",
+             *       "first_name",
+             *       "last",
+             *       "org",
+             *       "role"
+             *     ]
+             */
+            columns: string[];
+            /**
+             * @example {
+             *       "email": "email",
+             *       "first_name": "firstName",
+             *       "last": "lastName",
+             *       "org": "company",
+             *       "role": "title"
+             *     }
+             */
+            suggestedMapping: {
+                [key: string]: string | null;
+            };
+            /** @description the first 5 data rows */
+            sampleRows: {
+                [key: string]: string;
+            }[];
+        };
+        ImportQueued: {
+            importId: string;
+            status: components["schemas"]["ImportStatus"] & unknown;
+        };
+        MappingConfirm: {
+            /**
+             * @description csv column → `email`, `firstName`, `lastName`, `company`, `title`, any other name (a custom field), or null (dropped); absent columns are dropped
+             * @example {
+             *       "email": "email",
+             *       "first_name": "firstName",
+             *       "last": "lastName",
+             *       "org": "company",
+             *       "role": "title"
+             *     }
+             */
+            mapping: {
+                [key: string]: string | null;
+            };
+        };
+        ImportStatusBody: {
+            /** @example imp_xyz789 */
+            importId: string;
+            status: components["schemas"]["ImportStatus"];
+            /**
+             * @description data rows read so far (final once completed)
+             * @example 5000
+             */
+            totalRows: number;
+            /**
+             * @description valid rows stored
+             * @example 4950
+             */
+            imported: number;
+            /** @example 50 */
+            invalid: number;
+            /** @description the first 100 invalid rows */
+            errors: components["schemas"]["ImportRowError"][];
+            /**
+             * @description share of the file processed
+             * @example 1
+             */
+            progress: number;
+            /** @description (ext) why a failed import failed */
+            error: string | null;
+        };
+        SendList: {
+            items: components["schemas"]["Send"][];
+            next_cursor: string | null;
+        };
+        Send: {
+            /** @example snd_001 */
+            id: string;
+            /** @example cmp_abc123 */
+            campaignId: string;
+            /** @example cnt_001 */
+            contactId: string;
+            /** @example stp_001 */
+            stepId: string;
+            /**
+             * @description the A/B variant sent; null when the step has none
+             * @example null
+             */
+            variantId: string | null;
+            /** @example mbx_501 */
+            mailboxId: string;
+            /** @example sarah@acme.com */
+            to: string;
+            status: components["schemas"]["SendStatus"];
+            /**
+             * @description SMTP attempts made
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description when the send was claimed for delivery
+             * @example 2026-03-09T10:00:00Z
+             */
+            scheduledAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            sentAt: string | null;
+            /**
+             * @description our Message-ID header
+             * @example <snd_001@cooloutreach.com>
+             */
+            messageId: string;
+            /** @description the last SMTP error, if any */
+            error: string | null;
+        };
+        /**
+         * @example sent
+         * @enum {string}
+         */
+        SendStatus: "queued" | "scheduled" | "sending" | "sent" | "failed" | "bounced" | "skipped" | "canceled" | "replied";
+        CampaignStats: {
+            /** @example cmp_abc123 */
+            campaignId: string;
+            /**
+             * @example active
+             * @enum {string}
+             */
+            status: "draft" | "active" | "paused" | "completed" | "errored";
+            /** @description contacts by status; `total` is all of them */
+            contacts: {
+                /** @example 500 */
+                total: number;
+                /** @example 200 */
+                active: number;
+                /** @example 150 */
+                completed: number;
+                /** @example 45 */
+                replied: number;
+                /** @example 5 */
+                bounced: number;
+                pending: number;
+                unsubscribed: number;
+                suppressed: number;
+                failed: number;
+            };
+            /** @description send rows by outcome */
+            sends: {
+                /**
+                 * @description every send row, whatever its status
+                 * @example 800
+                 */
+                total: number;
+                /**
+                 * @description delivered to SMTP (status `sent` or `replied`)
+                 * @example 750
+                 */
+                sent: number;
+                /** @example 10 */
+                failed: number;
+                /** @example 20 */
+                bounced: number;
+                /** @example 45 */
+                replied: number;
+            };
+            /** @description (ext) per step and per variant; main sequence first, by order */
+            steps: components["schemas"]["StepStats"][];
+        };
+        StepStats: {
+            /** @example stp_001 */
+            stepId: string;
+            /** @example 1 */
+            order: number;
+            /** @description null for the main sequence */
+            subsequenceId: string | null;
+            sent: number;
+            replied: number;
+            bounced: number;
+            variants: components["schemas"]["VariantStats"][];
+        };
+        VariantStats: {
+            /** @example var_001 */
+            variantId: string;
+            sent: number;
+            replied: number;
+            bounced: number;
+        };
+        ExportSummary: {
+            /** @enum {string} */
+            kind: "summary";
+            campaign: {
+                id: string;
+                name: string;
+                status: string;
+                launchedAt: string | null;
+            };
+            /** Format: date-time */
+            generatedAt: string;
+            stats: components["schemas"]["CampaignStats"];
+            /** @description one row per step, followed by one per variant of that step */
+            table: components["schemas"]["ExportSummaryRow"][];
+        };
+        ExportSummaryRow: {
+            stepId: string;
+            order: number;
+            subsequenceId: string | null;
+            /** @description null on the step's own row */
+            variantId: string | null;
+            sent: number;
+            replied: number;
+            bounced: number;
+            /** @description replied / sent (0 when nothing was sent) */
+            replyRate: number;
+            /** @description bounced / (sent + bounced) */
+            bounceRate: number;
+        };
+        Unsubscribed: {
+            /** @enum {boolean} */
+            ok: true;
+            /** @enum {string} */
+            status: "unsubscribed";
+            /** @description true when an earlier request had unsubscribed already */
+            alreadyUnsubscribed: boolean;
+        };
+        UnsubscribeForm: {
+            /**
+             * @description RFC 8058: `One-Click`
+             * @example One-Click
+             */
+            "List-Unsubscribe"?: string;
+            /** @description set by the confirm page's button */
+            confirm?: string;
+        };
+        Mailbox: {
+            /** @example mbx_501 */
+            id: string;
+            /** @example john@cooloutreach.com */
+            address: string;
+            /** @example John */
+            firstName: string;
+            lastName: string | null;
+            signatureHtml: string | null;
+            /**
+             * @description Mailbox-wide cap across all campaigns, per rolling 24 h
+             * @example 50
+             */
+            dailyLimit: number;
+            /** @enum {string} */
+            status: "unverified" | "verified" | "failing";
+            smtp: components["schemas"]["MailServerSettings"];
+            imap: components["schemas"]["MailServerSettings"];
+            lastCheck: components["schemas"]["MailboxLastCheck"];
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            updatedAt: string;
+        };
+        MailServerSettings: {
+            host: string;
+            port: number;
+            secure: boolean;
+            username: string;
+        };
+        MailboxLastCheck: {
+            smtp: components["schemas"]["ConnectionCheck"];
+            imap: components["schemas"]["ConnectionCheck"];
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            at: string | null;
+        };
+        ConnectionCheck: {
+            ok: boolean;
+            /** @example 535 Authentication credentials invalid */
+            error?: string;
+        } | null;
+        CreateMailbox: {
+            /** @example john@cooloutreach.com */
+            address: string;
+            /** @example John */
+            firstName: string;
+            lastName?: string | null;
+            signatureHtml?: string | null;
+            /**
+             * @description default 50
+             * @example 50
+             */
+            dailyLimit?: number;
+            smtp: {
+                /** @example smtp.cooloutreach.com */
+                host: string;
+                /** @example 587 */
+                port: number;
+                /** @description TLS from the first byte (465/993); false = plain, upgraded with STARTTLS when the server offers it (SMTP) */
+                secure: boolean;
+                /** @example john@cooloutreach.com */
+                username: string;
+                /**
+                 * @description Write-only: encrypted at rest, never returned
+                 * @example app-password
+                 */
+                password: string;
+            };
+            imap: {
+                /** @example smtp.cooloutreach.com */
+                host: string;
+                /** @example 587 */
+                port: number;
+                /** @description TLS from the first byte (465/993); false = plain, upgraded with STARTTLS when the server offers it (SMTP) */
+                secure: boolean;
+                /** @example john@cooloutreach.com */
+                username: string;
+                /**
+                 * @description Write-only: encrypted at rest, never returned
+                 * @example app-password
+                 */
+                password: string;
+            };
+        };
+        MailboxList: {
+            items: components["schemas"]["Mailbox"][];
+            next_cursor: string | null;
+        };
+        UpdateMailbox: {
+            firstName?: string;
+            lastName?: string | null;
+            signatureHtml?: string | null;
+            dailyLimit?: number;
+            smtp?: {
+                /** @example smtp.cooloutreach.com */
+                host?: string;
+                port?: number;
+                secure?: boolean;
+                /** @example john@cooloutreach.com */
+                username?: string;
+                /**
+                 * @description Write-only: encrypted at rest, never returned
+                 * @example app-password
+                 */
+                password?: string;
+            };
+            imap?: {
+                /** @example smtp.cooloutreach.com */
+                host?: string;
+                port?: number;
+                secure?: boolean;
+                /** @example john@cooloutreach.com */
+                username?: string;
+                /**
+                 * @description Write-only: encrypted at rest, never returned
+                 * @example app-password
+                 */
+                password?: string;
+            };
+        };
+        CampaignMailbox: {
+            /** @example cmb_001 */
+            id: string;
+            /** @example cmp_abc123 */
+            campaignId: string;
+            /** @example mbx_501 */
+            mailboxId: string;
+            /** @example john@cooloutreach.com */
+            mailboxAddress: string;
+            /** @example 100 */
+            weight: number;
+            /** @enum {string} */
+            state: "active" | "paused";
+            /** @example 30 */
+            dailyLimit: number;
+            /** @example 120 */
+            gapBaseSeconds: number;
+            /** @example 60 */
+            gapJitterSeconds: number;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            createdAt: string;
+        };
+        AttachMailbox: {
+            /**
+             * @description Email address of a registered mailbox
+             * @example john@cooloutreach.com
+             */
+            mailboxAddress: string;
+            /**
+             * @description Max emails per day from this mailbox for this campaign (1-5000)
+             * @example 30
+             */
+            dailyLimit: number;
+            /**
+             * @description Sending weight relative to other mailboxes (1-1000)
+             * @example 100
+             */
+            weight: number;
+            /** @description Min seconds between sends (0-86400), default 120 */
+            gapBaseSeconds?: number;
+            /** @description Random jitter added to the gap (0-86400), default 60 */
+            gapJitterSeconds?: number;
+        };
+        CampaignMailboxList: {
+            items: components["schemas"]["CampaignMailbox"][];
+            next_cursor: null;
+        };
+        UpdateCampaignMailbox: {
+            dailyLimit?: number;
+            weight?: number;
+            gapBaseSeconds?: number;
+            gapJitterSeconds?: number;
+            /** @enum {string} */
+            state?: "active" | "paused";
+        };
+        Preflight: {
+            checks: components["schemas"]["PreflightCheck"][];
+            blockingFailures: ("has_steps" | "has_contacts" | "has_mailboxes" | "mailbox_auth" | "schedule_set" | "variables_resolvable" | "unsubscribe_link" | "suppressed_contacts")[];
+            /** @example All checks passed. Ready to launch. */
+            summary: string;
+        };
+        PreflightCheck: {
+            /** @enum {string} */
+            name: "has_steps" | "has_contacts" | "has_mailboxes" | "mailbox_auth" | "schedule_set" | "variables_resolvable" | "unsubscribe_link" | "suppressed_contacts";
+            passed: boolean;
+            /** @example john@cooloutreach.com: SMTP 535 Authentication credentials invalid */
+            detail?: string;
+            /** @description false for warnings, which never block a launch */
+            blocking: boolean;
+        };
+        MailboxPreflight: {
+            items: components["schemas"]["MailboxPreflightItem"][];
+        };
+        MailboxPreflightItem: {
+            /** @example cmb_001 */
+            campaignMailboxId: string;
+            /** @example mbx_501 */
+            mailboxId: string;
+            /** @example john@cooloutreach.com */
+            address: string;
+            smtp: components["schemas"]["ConnectionCheck"];
+            imap: components["schemas"]["ConnectionCheck"];
+            dailyLimit: number;
+            /** @description sends of this campaign mailbox in the last 24 h */
+            sentToday: number;
+            /** @enum {string} */
+            state: "active" | "paused";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            checkedAt: string | null;
+        };
+        Launched: {
+            /** @enum {boolean} */
+            ok: true;
+            /** @enum {string} */
+            status: "launched";
+            /** @example cmp_abc123 */
+            campaignId: string;
+            /** @description contacts enrolled by this launch */
+            enrolled: number;
+        };
+        LaunchQueued: {
+            /** @enum {boolean} */
+            ok: true;
+            /** @example job_launch_001 */
+            jobId: string;
+            /** @enum {string} */
+            status: "queued";
+            /** @example cmp_abc123 */
+            campaignId: string;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            createdAt: string;
+        };
+        LaunchJob: {
+            /** @example job_launch_001 */
+            jobId: string;
+            /** @example cmp_abc123 */
+            campaignId: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
+            enrolled: number;
+            limit: number | null;
+            error?: string;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            finishedAt: string | null;
         };
     };
     responses: never;

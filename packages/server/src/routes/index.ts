@@ -8,6 +8,10 @@ import { registerMailboxes } from './mailboxes/index';
 import { registerCampaignMailboxes } from './campaign-mailboxes/index';
 import { registerPreflightRoutes } from './preflight/index';
 import { registerSteps } from './steps/index';
+import { registerSends } from './sends/index';
+import { registerStats } from './stats/index';
+import { registerExports } from './export/index';
+import { registerUnsubscribeRoutes } from './unsubscribe/index';
 import { registerSuppressions } from './suppressions/index';
 
 /**
@@ -21,6 +25,10 @@ export function registerRoutes(app: App): void {
   registerCampaigns(app);
   registerContacts(app);
   registerImports(app);
+  registerSends(app);
+  registerStats(app);
+  registerExports(app);
+  registerUnsubscribeRoutes(app);
   registerMailboxes(app);
   registerCampaignMailboxes(app);
   registerPreflightRoutes(app);

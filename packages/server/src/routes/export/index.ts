@@ -1,0 +1,6 @@
+import type { App } from '../../app';
+import { registerExport } from './get';
+
+export function registerExports(app: App): void {
+  registerExport(app);
+}

@@ -1,0 +1,56 @@
+import { z } from '@hono/zod-openapi';
+
+const count = z.number().int();
+
+export const VariantStatsSchema = z
+  .object({
+    variantId: z.string().openapi({ example: 'var_001' }),
+    sent: count,
+    replied: count,
+    bounced: count,
+  })
+  .openapi('VariantStats');
+
+export const StepStatsSchema = z
+  .object({
+    stepId: z.string().openapi({ example: 'stp_001' }),
+    order: count.openapi({ example: 1 }),
+    subsequenceId: z.string().nullable().openapi({ description: 'null for the main sequence' }),
+    sent: count,
+    replied: count,
+    bounced: count,
+    variants: z.array(VariantStatsSchema),
+  })
+  .openapi('StepStats');
+
+export const CampaignStatsSchema = z
+  .object({
+    campaignId: z.string().openapi({ example: 'cmp_abc123' }),
+    status: z.enum(['draft', 'active', 'paused', 'completed', 'errored']).openapi({ example: 'active' }),
+    contacts: z
+      .object({
+        total: count.openapi({ example: 500 }),
+        active: count.openapi({ example: 200 }),
+        completed: count.openapi({ example: 150 }),
+        replied: count.openapi({ example: 45 }),
+        bounced: count.openapi({ example: 5 }),
+        pending: count,
+        unsubscribed: count,
+        suppressed: count,
+        failed: count,
+      })
+      .openapi({ description: 'contacts by status; `total` is all of them' }),
+    sends: z
+      .object({
+        total: count.openapi({ example: 800, description: 'every send row, whatever its status' }),
+        sent: count.openapi({ example: 750, description: 'delivered to SMTP (status `sent` or `replied`)' }),
+        failed: count.openapi({ example: 10 }),
+        bounced: count.openapi({ example: 20 }),
+        replied: count.openapi({ example: 45 }),
+      })
+      .openapi({ description: 'send rows by outcome' }),
+    steps: z
+      .array(StepStatsSchema)
+      .openapi({ description: '(ext) per step and per variant; main sequence first, by order' }),
+  })
+  .openapi('CampaignStats');

@@ -1,0 +1,174 @@
+/**
+ * Campaign analytics from grouped SQL: contacts counted by status, sends counted by (step,
+ * variant, status), read together in one `batch('read')` (one round trip, one snapshot). No row
+ * is ever loaded one by one; the per-step and per-variant tables are folded from the groups.
+ */
+import type { Db } from '../db/client';
+import type { CampaignStatus, ContactStatus, SendStatus, Variant } from '../db/schema/index';
+import { getCampaign } from './campaigns';
+
+export interface VariantStats {
+  variantId: string;
+  sent: number;
+  replied: number;
+  /** (ext) sends of this variant rejected by the recipient's server. */
+  bounced: number;
+}
+
+export interface StepStats {
+  stepId: string;
+  order: number;
+  /** (ext) null for the main sequence. */
+  subsequenceId: string | null;
+  sent: number;
+  replied: number;
+  bounced: number;
+  variants: VariantStats[];
+}
+
+export interface CampaignStats {
+  campaignId: string;
+  status: CampaignStatus;
+  contacts: Record<'total' | ContactStatus, number>;
+  sends: { total: number; sent: number; failed: number; bounced: number; replied: number };
+  steps: StepStats[];
+}
+
+const CONTACT_KEYS: ContactStatus[] = [
+  'active',
+  'completed',
+  'replied',
+  'bounced',
+  'pending',
+  'unsubscribed',
+  'suppressed',
+  'failed',
+];
+
+/**
+ * Counting rules:
+ * - `contacts.total` is every contact of the campaign, and each status its own count.
+ * - `sends.total` is every send row (whatever its status, canceled and waiting ones included);
+ *   `sent` counts messages that left through SMTP (`sent` and, since a reply follows a sent
+ *   message, `replied`); `failed`, `bounced` and `replied` count their status.
+ * - Per step and variant the same rules apply to that step's / variant's rows.
+ */
+export async function campaignStats(db: Db, workspaceId: number, campaignId: string): Promise<CampaignStats> {
+  const campaign = await getCampaign(db, workspaceId, campaignId);
+  const [contactRes, sendRes, stepRes] = await db.client.batch(
+    [
+      {
+        sql: 'SELECT status, count(*) AS n FROM contacts WHERE campaign_id = ? AND workspace_id = ? GROUP BY status',
+        args: [campaignId, workspaceId],
+      },
+      {
+        sql: `SELECT step_id, variant_id, status, count(*) AS n FROM sends
+              WHERE campaign_id = ? AND workspace_id = ? GROUP BY step_id, variant_id, status`,
+        args: [campaignId, workspaceId],
+      },
+      {
+        sql: `SELECT id, subsequence_id, position, variants FROM steps WHERE campaign_id = ?
+              ORDER BY subsequence_id IS NOT NULL, subsequence_id, position, id`,
+        args: [campaignId],
+      },
+    ],
+    'read',
+  );
+
+  const contacts = { total: 0 } as CampaignStats['contacts'];
+  for (const k of CONTACT_KEYS) contacts[k] = 0;
+  for (const r of contactRes!.rows) {
+    const n = Number(r.n);
+    contacts.total += n;
+    const s = r.status as ContactStatus;
+    if (s in contacts) contacts[s] += n;
+  }
+
+  const steps: StepStats[] = [];
+  const byStep = new Map<string, { step: StepStats; variants: Map<string, VariantStats> }>();
+  for (const r of stepRes!.rows) {
+    const variants = (typeof r.variants === 'string' ? JSON.parse(r.variants) : []) as Variant[];
+    const step: StepStats = {
+      stepId: r.id as string,
+      order: Number(r.position),
+      subsequenceId: (r.subsequence_id as string | null) ?? null,
+      sent: 0,
+      replied: 0,
+      bounced: 0,
+      variants: variants.map((v) => ({ variantId: v.id, sent: 0, replied: 0, bounced: 0 })),
+    };
+    steps.push(step);
+    byStep.set(step.stepId, { step, variants: new Map(step.variants.map((v) => [v.variantId, v])) });
+  }
+
+  const sends = { total: 0, sent: 0, failed: 0, bounced: 0, replied: 0 };
+  for (const r of sendRes!.rows) {
+    const n = Number(r.n);
+    const status = r.status as SendStatus;
+    const delivered = status === 'sent' || status === 'replied' ? n : 0;
+    const replied = status === 'replied' ? n : 0;
+    const bounced = status === 'bounced' ? n : 0;
+    sends.total += n;
+    sends.sent += delivered;
+    sends.replied += replied;
+    sends.bounced += bounced;
+    if (status === 'failed') sends.failed += n;
+    const entry = byStep.get(r.step_id as string);
+    if (!entry) continue; // a step deleted after it sent: still in the totals
+    entry.step.sent += delivered;
+    entry.step.replied += replied;
+    entry.step.bounced += bounced;
+    const v = r.variant_id == null ? undefined : entry.variants.get(r.variant_id as string);
+    if (v) {
+      v.sent += delivered;
+      v.replied += replied;
+      v.bounced += bounced;
+    }
+  }
+  return { campaignId: campaign.id, status: campaign.status, contacts, sends, steps };
+}
+
+export interface SummaryRow {
+  stepId: string;
+  order: number;
+  subsequenceId: string | null;
+  /** null on the step's own row. */
+  variantId: string | null;
+  sent: number;
+  replied: number;
+  bounced: number;
+  /** replied / sent, 0 when nothing was sent; 4 decimals. */
+  replyRate: number;
+  bounceRate: number;
+}
+
+const rate = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10000) / 10000 : 0);
+
+/** The per-step / per-variant table of an export summary: a row per step, then one per variant. */
+export function summaryTable(stats: CampaignStats): SummaryRow[] {
+  const rows: SummaryRow[] = [];
+  for (const s of stats.steps) {
+    const base = { stepId: s.stepId, order: s.order, subsequenceId: s.subsequenceId };
+    rows.push({
+      ...base,
+      variantId: null,
+      sent: s.sent,
+      replied: s.replied,
+      bounced: s.bounced,
+      replyRate: rate(s.replied, s.sent),
+      bounceRate: rate(s.bounced, s.sent + s.bounced),
+    });
+    for (const v of s.variants) {
+      rows.push({
+        ...base,
+        variantId: v.variantId,
+        sent: v.sent,
+        replied: v.replied,
+        bounced: v.bounced,
+        replyRate: rate(v.replied, v.sent),
+        bounceRate: rate(v.bounced, v.sent + v.bounced),
+      });
+    }
+  }
+  return rows;
+}
