@@ -33,3 +33,5 @@ export * from './services/stats';
 export * from './services/unsubscribes';
 export * from './services/exports';
 export * from './domain/csv-write';
+export * from './services/steps';
+export * from './services/lifecycle';

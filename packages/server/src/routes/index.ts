@@ -7,6 +7,8 @@ import { registerLaunchRoutes } from './launch/index';
 import { registerMailboxes } from './mailboxes/index';
 import { registerCampaignMailboxes } from './campaign-mailboxes/index';
 import { registerPreflightRoutes } from './preflight/index';
+import { registerLifecycle } from './lifecycle/index';
+import { registerSchedule } from './schedule/index';
 import { registerSteps } from './steps/index';
 import { registerSends } from './sends/index';
 import { registerStats } from './stats/index';
@@ -21,6 +23,8 @@ import { registerSuppressions } from './suppressions/index';
 export function registerRoutes(app: App): void {
   registerAdmin(app);
   registerSteps(app);
+  registerLifecycle(app);
+  registerSchedule(app);
   registerSuppressions(app);
   registerCampaigns(app);
   registerContacts(app);
