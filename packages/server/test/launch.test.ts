@@ -113,6 +113,13 @@ describe('launch', () => {
     }
     const launched = await events(id, 'campaign.launched');
     expect(launched).toHaveLength(1);
+    expect(launched[0]!.data).toMatchObject({
+      campaignId: id,
+      action: 'launch',
+      from: 'draft',
+      to: 'active',
+      limit: null,
+    });
     // Ids sort in creation order: the campaign event, then the contacts' in contact order.
     const all = [...launched, ...changed].map((e) => e.id);
     expect([...all].sort()).toEqual(all);

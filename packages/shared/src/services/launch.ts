@@ -19,13 +19,14 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { jobs } from '../db/schema/index';
 import type { Deps } from '../deps';
-import { allowedActions, transition } from '../domain/lifecycle';
+import { transition } from '../domain/lifecycle';
 import { AppError } from '../errors';
 import { eventInsert } from '../events';
 import { newId } from '../ids';
 import { type CampaignRow, getCampaign } from './campaigns';
 import { STATUS_CHANGED_EVENT } from './contacts';
 import { jobInsert } from './jobs';
+import { changeCampaignStatus, invalidTransition } from './lifecycle';
 import type { MailboxChecker } from './mailboxes';
 import { type PreflightResult, preflightCampaign } from './preflight';
 
@@ -57,17 +58,10 @@ export interface LaunchJob {
   finishedAt: number | null;
 }
 
-/** 409 naming the allowed actions when a campaign in this state cannot be launched. */
+/** 409 `invalid_transition` naming the allowed actions when a campaign in this state cannot be launched. */
 function assertLaunchable(campaign: CampaignRow): void {
-  const t = transition(campaign.status, 'launch');
-  if (!t.ok) {
-    const allowed = allowedActions(campaign.status, { userOnly: true });
-    throw new AppError(
-      'invalid_transition',
-      `A ${campaign.status} campaign cannot be launched${allowed.length ? `; allowed: ${allowed.join(', ')}` : ''}`,
-      { currentStatus: campaign.status, allowedActions: allowed },
-    );
-  }
+  if (!transition(campaign.status, 'launch').ok)
+    throw invalidTransition(campaign.id, campaign.status, 'launch');
 }
 
 /** 409 `preflight_failed` carrying the checks. */
@@ -84,16 +78,16 @@ function preflightError(result: PreflightResult): AppError {
 }
 
 /**
- * The statements of one launch, for one write batch. Every statement applies only while the
- * campaign is draft or active (a campaign paused meanwhile gets nothing); the last one moves the
- * campaign to active and reports (rowsAffected = 1) whether the launch applied.
+ * The enrolment statements, for one write batch: the contacts' `contact.status_changed` events,
+ * then their update. Both apply only while the campaign is active (a campaign paused meanwhile
+ * enrols nobody); the update's `rowsAffected` is the number enrolled.
  */
-export function launchStatements(
+export function enrolStatements(
   campaign: { id: string; workspaceId: number },
   opts: LaunchOptions,
   now: number,
 ): InStatement[] {
-  const launchable = `EXISTS (SELECT 1 FROM campaigns WHERE id = :campaign AND workspace_id = :ws AND status IN ('draft', 'active'))`;
+  const active = `EXISTS (SELECT 1 FROM campaigns WHERE id = :campaign AND workspace_id = :ws AND status = 'active')`;
   const quota =
     opts.limit == null
       ? '-1'
@@ -103,49 +97,35 @@ export function launchStatements(
   // Event ids made in SQL: a fresh id + a 7-digit ordinal. They sort after every id made before
   // the fresh one and before every id made after it (ids of one process strictly increase), so
   // keyset pagination over events keeps working; 37 characters instead of 30.
-  const launchedEventId = newId('event', now);
-  const prefix = newId('event', now);
   const args = {
     campaign: campaign.id,
     ws: campaign.workspaceId,
     now,
-    prefix,
-    launchedEventId,
+    prefix: newId('event', now),
     ...(opts.limit == null ? {} : { limit: opts.limit }),
   };
   return [
     {
       sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
-            SELECT :launchedEventId, workspace_id, 'campaign.launched', id, NULL,
-              json_object('campaignId', id, 'limit', ${opts.limit == null ? 'NULL' : ':limit'}, 'enrolled', (SELECT count(*) FROM (${selection}))),
-              :now
-            FROM campaigns WHERE id = :campaign AND workspace_id = :ws AND status = 'draft'`,
-      args,
-    },
-    {
-      sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
             SELECT :prefix || printf('%07d', row_number() OVER (ORDER BY c.id)), c.workspace_id, '${STATUS_CHANGED_EVENT}', c.campaign_id, c.id,
               json_object('campaignId', c.campaign_id, 'contactId', c.id, 'email', c.email, 'status', 'active', 'previousStatus', 'pending', 'reason', 'launch'),
               :now
-            FROM contacts c WHERE ${launchable} AND c.id IN (${selection})`,
+            FROM contacts c WHERE ${active} AND c.id IN (${selection})`,
       args,
     },
     {
       sql: `UPDATE contacts SET status = 'active', enrolled_at = :now, next_send_at = :now + 1000 * ${firstDelay}, updated_at = :now
-            WHERE ${launchable} AND id IN (${selection})`,
-      args,
-    },
-    {
-      sql: `UPDATE campaigns SET status = 'active', launched_at = coalesce(launched_at, :now), updated_at = :now
-            WHERE id = :campaign AND workspace_id = :ws AND status IN ('draft', 'active')`,
+            WHERE ${active} AND id IN (${selection})`,
       args,
     },
   ];
 }
 
 /**
- * Enrols and activates now (no preflight: the caller ran it). Used by the sync route and by the
- * launch job. Throws 409 `invalid_transition` when the campaign is not draft/active.
+ * Activates (a draft: `changeCampaignStatus(…, 'launch')`, which sets `launchedAt` and writes
+ * `campaign.launched`) and enrols, without preflight (the caller ran it). Used by the sync route
+ * and by the launch job. A relaunch of an active campaign only enrols. Throws 409
+ * `invalid_transition` when the campaign is neither draft nor active.
  */
 export async function enrolAndActivate(
   db: Db,
@@ -156,14 +136,16 @@ export async function enrolAndActivate(
 ): Promise<LaunchOutcome> {
   const campaign = await getCampaign(db, workspaceId, campaignId);
   assertLaunchable(campaign);
-  const results = await db.client.batch(launchStatements(campaign, opts, now), 'write');
-  const applied = results[3]!.rowsAffected > 0;
-  if (!applied) {
-    // The campaign changed state between the read and the batch (e.g. paused): nothing was written.
-    assertLaunchable(await getCampaign(db, workspaceId, campaignId));
-    throw new AppError('conflict', `Campaign ${campaignId} changed while launching; try again`);
+  let launched = false;
+  if (campaign.status === 'draft') {
+    await changeCampaignStatus(db, workspaceId, campaignId, 'launch', now, {
+      launchedAt: now,
+      data: { limit: opts.limit ?? null },
+    });
+    launched = true;
   }
-  return { campaignId, enrolled: results[2]!.rowsAffected, launched: results[0]!.rowsAffected > 0 };
+  const results = await db.client.batch(enrolStatements(campaign, opts, now), 'write');
+  return { campaignId, enrolled: results[1]!.rowsAffected, launched };
 }
 
 /** Checks the state and runs preflight: 409 `invalid_transition` or 409 `preflight_failed`. */
