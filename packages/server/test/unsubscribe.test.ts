@@ -227,6 +227,20 @@ describe('unsubscribe links', () => {
     expect(Number(r.rows[0]!.n)).toBe(4);
   });
 
+  it('an Idempotency-Key header on the public POST is harmless', async () => {
+    const seeded = await seedCampaign(t.deps, t.a.workspaceId, {
+      steps: [{}],
+      contacts: [{ email: 'idem@x.example', status: 'active' }],
+    });
+    const token = unsubscribeToken(t.deps.secrets, seeded.contactIds[0]!);
+    for (let i = 0; i < 2; i++) {
+      const res = await pub('POST', `/u/${token}`, { headers: { 'idempotency-key': 'same-key' } });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ ok: true, alreadyUnsubscribed: i === 1 });
+    }
+    expect(await contactStatus(seeded.contactIds[0]!)).toBe('unsubscribed');
+  });
+
   it('needs no API key, and an API key does not change anything', async () => {
     const seeded = await seedCampaign(t.deps, t.a.workspaceId, {
       steps: [{}],

@@ -52,7 +52,8 @@ async function fingerprint(req: Request): Promise<string> {
  */
 export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.req.header('idempotency-key');
-  if (c.req.method !== 'POST' || !key) return next();
+  // Public routes (no API key, so no workspace: the unsubscribe links) are idempotent by themselves.
+  if (c.req.method !== 'POST' || !key || c.get('workspaceId') === undefined) return next();
   if (key.length > 255) throw AppError.validation([{ path: 'Idempotency-Key', message: 'at most 255 characters' }]);
   const { db, clock } = c.get('deps');
   const workspaceId = c.get('workspaceId');
