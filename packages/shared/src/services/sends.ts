@@ -85,15 +85,15 @@ export async function listSends(
   campaignId: string,
   opts: ListSendsOptions,
 ): Promise<Send[]> {
-  const where = ['campaign_id = ?', 'workspace_id = ?', 'id > ?'];
-  const args: (string | number)[] = [campaignId, workspaceId, opts.after ?? ''];
+  // With a contact, its few rows come from the (contact, step) index: `+campaign_id` keeps the
+  // planner off the (campaign, id) index, which would walk the whole campaign to find them.
+  const where = opts.contactId ? ['contact_id = ?', '+campaign_id = ?'] : ['campaign_id = ?'];
+  const args: (string | number)[] = opts.contactId ? [opts.contactId, campaignId] : [campaignId];
+  where.push('workspace_id = ?', 'id > ?');
+  args.push(workspaceId, opts.after ?? '');
   if (opts.status) {
     where.push('status = ?');
     args.push(opts.status);
-  }
-  if (opts.contactId) {
-    where.push('contact_id = ?');
-    args.push(opts.contactId);
   }
   args.push(opts.limit + 1);
   const res = await db.client.execute({

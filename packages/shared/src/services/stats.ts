@@ -58,13 +58,14 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
   const [contactRes, sendRes, stepRes] = await db.client.batch(
     [
       {
-        sql: 'SELECT status, count(*) AS n FROM contacts WHERE campaign_id = ? AND workspace_id = ? GROUP BY status',
-        args: [campaignId, workspaceId],
+        // campaign ids are global and the campaign was checked to be this workspace's: a covering index scan.
+        sql: 'SELECT status, count(*) AS n FROM contacts WHERE campaign_id = ? GROUP BY status',
+        args: [campaignId],
       },
       {
         sql: `SELECT step_id, variant_id, status, count(*) AS n FROM sends
-              WHERE campaign_id = ? AND workspace_id = ? GROUP BY step_id, variant_id, status`,
-        args: [campaignId, workspaceId],
+              WHERE campaign_id = ? GROUP BY step_id, variant_id, status`,
+        args: [campaignId],
       },
       {
         sql: `SELECT id, subsequence_id, position, variants FROM steps WHERE campaign_id = ?
