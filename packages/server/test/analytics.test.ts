@@ -469,6 +469,47 @@ describe('GET /campaigns/{id}/export', () => {
     expect(chunks.slice(1).map(lines)).toEqual([EXPORT_PAGE_SIZE, EXPORT_PAGE_SIZE, 500]);
   });
 
+  it('reads the database only as fast as the client reads the body (memory stays flat)', async () => {
+    const db = t.deps.db as { client: typeof t.deps.db.client };
+    const real = db.client;
+    let pageReads = 0;
+    db.client = new Proxy(real, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop);
+        if (prop !== 'execute') return v;
+        return (stmt: { sql: string }) => {
+          if (/FROM sends WHERE/.test(stmt.sql)) pageReads++;
+          return (v as (s: unknown) => Promise<unknown>).call(target, stmt);
+        };
+      },
+    });
+    try {
+      const res = await t.app.request(
+        `/campaigns/${big.campaignId}/export?kind=sends&workspaceId=${t.a.workspaceId}`,
+        {
+          headers: { authorization: `Bearer ${t.a.apiKey}` },
+        },
+      );
+      const reader = res.body!.getReader();
+      await reader.read(); // the header
+      await reader.read(); // the first page
+      await new Promise((r) => setTimeout(r, 100));
+      // one page read, at most one more buffered ahead; the 3 pages are not all read
+      expect(pageReads).toBeGreaterThanOrEqual(1);
+      expect(pageReads).toBeLessThanOrEqual(2);
+      let rest = 0;
+      for (;;) {
+        const { done } = await reader.read();
+        if (done) break;
+        rest++;
+      }
+      expect(rest).toBeGreaterThanOrEqual(1);
+      expect(pageReads).toBe(3);
+    } finally {
+      db.client = real;
+    }
+  });
+
   it('a client that stops reading cancels the export', async () => {
     const res = await t.app.request(
       `/campaigns/${big.campaignId}/export?kind=contacts&workspaceId=${t.a.workspaceId}`,
