@@ -108,13 +108,14 @@ export const UPSERT_CHUNK = 1000;
  * either by this statement or by `addSuppressions`' update of existing contacts.
  */
 const UPSERT_SQL = `INSERT INTO contacts (id, workspace_id, campaign_id, email, first_name, last_name, custom_json, status, current_step, created_at, updated_at)
-SELECT j.value->>0, ?1, ?2, j.value->>1, j.value->>2, j.value->>3, j.value->>4,
+SELECT ?4 || printf('%010d', j.key), ?1, ?2, j.value->>0, j.value->>1, j.value->>2, j.value->>3,
   CASE WHEN EXISTS (SELECT 1 FROM suppressions WHERE workspace_id = ?1)
-        AND (EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = ?1 AND s.kind = 'email' AND s.value = j.value->>1)
-          OR EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = ?1 AND s.kind = 'domain' AND s.value = j.value->>5))
+        AND (EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = ?1 AND s.kind = 'email' AND s.value = j.value->>0)
+          OR EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = ?1 AND s.kind = 'domain'
+                     AND s.value = substr(j.value->>0, instr(j.value->>0, '@') + 1)))
        THEN 'suppressed' ELSE 'pending' END,
   0, ?3, ?3
-FROM json_each(?4) j WHERE true
+FROM json_each(?5) j WHERE true
 ON CONFLICT (campaign_id, email) DO UPDATE SET
   first_name = coalesce(excluded.first_name, contacts.first_name),
   last_name = coalesce(excluded.last_name, contacts.last_name),
@@ -126,28 +127,45 @@ export interface UpsertTarget {
   campaignId: string;
 }
 
-function domainOf(email: string): string {
-  return email.slice(email.lastIndexOf('@') + 1);
+/**
+ * Id prefix for rows made in one SQL statement: `<kind>_` + 10 time chars + the last 6 chars of
+ * a fresh id (newId increments those for each id made in the same millisecond, so prefixes made
+ * by one process are distinct and increasing); the statement appends a 10-digit ordinal (digits
+ * are in the id alphabet), giving the usual 26 characters.
+ */
+export function idBlockPrefix(kind: Parameters<typeof newId>[0], now: number): string {
+  const first = newId(kind, now);
+  return first.slice(0, first.indexOf('_') + 11) + first.slice(-6);
 }
 
-/** The statements for `rows` (chunks of {@link UPSERT_CHUNK}); `returning` adds `RETURNING id`. */
+/**
+ * The statements for `rows` (chunks of {@link UPSERT_CHUNK}), one JSON parameter each; contact
+ * ids are made in SQL (block prefix + ordinal), not one `newId` per row. `returning` adds
+ * `RETURNING id`; `prefixes[i]` is the id prefix of statement i (a returned id with it is new).
+ */
 export function upsertStatements(
   t: UpsertTarget,
   rows: readonly ContactInput[],
   now: number,
   returning = false,
-): InStatement[] {
-  const out: InStatement[] = [];
+): InStatement[] & { prefixes?: string[] } {
+  const out: InStatement[] & { prefixes?: string[] } = [];
+  const prefixes: string[] = [];
   for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
-    const part = rows.slice(i, i + UPSERT_CHUNK);
-    const json = JSON.stringify(
-      part.map((r) => [newId('contact', now), r.email, r.firstName, r.lastName, r.custom, domainOf(r.email)]),
-    );
+    const end = Math.min(rows.length, i + UPSERT_CHUNK);
+    const part: unknown[] = [];
+    for (let k = i; k < end; k++) {
+      const r = rows[k]!;
+      part.push([r.email, r.firstName, r.lastName, r.custom]);
+    }
+    const prefix = idBlockPrefix('contact', now);
+    prefixes.push(prefix);
     out.push({
       sql: returning ? `${UPSERT_SQL} RETURNING id` : UPSERT_SQL,
-      args: [t.workspaceId, t.campaignId, now, json],
+      args: [t.workspaceId, t.campaignId, now, prefix, JSON.stringify(part)],
     });
   }
+  out.prefixes = prefixes;
   return out;
 }
 
@@ -162,7 +180,7 @@ export interface UpsertResult {
 
 /**
  * Upserts rows in one transaction (for the sync paths, ≤ 10,000 rows) and counts what happened:
- * returned ids made in this call (ids are strictly increasing per process) are new contacts.
+ * a returned id carrying its statement's block prefix was made by that statement (a new contact).
  */
 export async function upsertContacts(
   db: Db,
@@ -171,12 +189,19 @@ export async function upsertContacts(
   now: number,
 ): Promise<UpsertResult> {
   if (rows.length === 0) return { written: 0, upserted: 0, created: 0 };
-  const floor = newId('contact', now);
-  const results = await db.client.batch(upsertStatements(t, rows, now, true), 'write');
+  const stmts = upsertStatements(t, rows, now, true);
+  const results = await db.client.batch(stmts, 'write');
   const ids = new Set<string>();
-  for (const r of results) for (const row of r.rows) ids.add(row.id as string);
   let created = 0;
-  for (const id of ids) if (id > floor) created++;
+  results.forEach((r, i) => {
+    const prefix = stmts.prefixes![i]!;
+    for (const row of r.rows) {
+      const id = row.id as string;
+      if (ids.has(id)) continue;
+      ids.add(id);
+      if (id.startsWith(prefix)) created++;
+    }
+  });
   return { written: rows.length, upserted: ids.size, created };
 }
 
@@ -209,9 +234,12 @@ export interface StatusChangeInput {
 
 function selectorSql(sel: ContactSelector, workspaceId: number): { sql: string; args: (string | number)[] } {
   const args: (string | number)[] = [workspaceId];
-  let sql = 'c.workspace_id = ?';
+  // By ids: the unary + keeps SQLite on the primary key instead of scanning the workspace's
+  // (or campaign's) contacts through their indexes (the sending loop changes one contact at a time).
+  const plus = 'contactIds' in sel ? '+' : '';
+  let sql = `${plus}c.workspace_id = ?`;
   if (sel.campaignId) {
-    sql += ' AND c.campaign_id = ?';
+    sql += ` AND ${plus}c.campaign_id = ?`;
     args.push(sel.campaignId);
   }
   if ('contactIds' in sel) {
@@ -248,10 +276,7 @@ export function statusChangeStatements(
   const from = (opts.from ?? CONTACT_STATUSES).filter((s) => s !== opts.to);
   const cond = `${where.sql} AND c.status IN (SELECT value FROM json_each(?))`;
   const args = [...where.args, JSON.stringify(from)];
-  // Event ids: a fresh time-sortable prefix + a zero-padded ordinal (digits are in the id alphabet).
-  // (the last 6 characters: newId increments them for each id made in the same millisecond)
-  const eventId = newId('event', now);
-  const prefix = eventId.slice(0, 'evt_'.length + 10) + eventId.slice(-6);
+  const prefix = idBlockPrefix('event', now);
   const extra = JSON.stringify(opts.data ?? {});
   const stmts: InStatement[] = [
     {
@@ -267,7 +292,7 @@ export function statusChangeStatements(
   if (STOPPED_STATUSES.includes(opts.to)) {
     stmts.push({
       sql: `UPDATE sends SET status = 'canceled', updated_at = ?
-            WHERE status IN ('queued', 'scheduled') AND contact_id IN (SELECT c.id FROM contacts c WHERE ${cond})`,
+            WHERE +status IN ('queued', 'scheduled') AND contact_id IN (SELECT c.id FROM contacts c WHERE ${cond})`,
       args: [now, ...args],
     });
   }

@@ -9,8 +9,7 @@ import type { Db } from '../db/client';
 import type { ContactStatus } from '../db/schema/index';
 import { normalizeEmail } from '../domain/email';
 import { AppError, type FieldError } from '../errors';
-import { newId } from '../ids';
-import { statusChangeStatements } from './contacts';
+import { idBlockPrefix, statusChangeStatements } from './contacts';
 
 export type SuppressionKind = 'email' | 'domain';
 
@@ -60,9 +59,7 @@ function insertStatement(
   reason: string,
   now: number,
 ): InStatement {
-  // The last 6 characters: newId increments them for each id made in the same millisecond.
-  const first = newId('suppression', now);
-  const prefix = first.slice(0, 'sup_'.length + 10) + first.slice(-6);
+  const prefix = idBlockPrefix('suppression', now);
   return {
     sql: `INSERT INTO suppressions (id, workspace_id, kind, value, reason, created_at)
           SELECT ? || printf('%010d', j.key), ?, ?, j.value, ?, ? FROM json_each(?) j WHERE true

@@ -1,0 +1,358 @@
+/**
+ * Import benchmarks (prints figures; not a timed assertion in CI).
+ *
+ * 1. End to end: a 1,000,000-row CSV (5 known + 3 custom columns), generated on the fly and
+ *    streamed as a multipart body, through `POST /imports` → mapping-preview → mapping-confirm →
+ *    the worker's import loop → `completed`, in this process (API and worker share only the
+ *    database file; the worker has its own client). Rows/s and the process's peak RSS.
+ * 2. Baseline in the same run: the same rows with a raw multi-row `INSERT … VALUES (…),(…)`
+ *    (one bound value per column, 500 rows a statement, 4 statements a transaction) into a
+ *    fresh database with the same schema. Prints the ratio end-to-end / raw.
+ * 3. Listing the 1M contacts page by page (limit 200) through the API: first vs last pages.
+ * 4. The sync import of 10,000 rows (one request, answered when stored).
+ * 5. An `Idempotency-Key` on the same 1M-row upload (the middleware fingerprints the body).
+ *
+ * Run: `npx tsx bench/imports.ts` (BENCH_ROWS=… to change the size; BENCH_SKIP=idem,list,sync).
+ */
+import { performance } from 'node:perf_hooks';
+import { type Deps, newId, openDb } from '@outreach/shared';
+import { createApp } from '@outreach/server/app';
+import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
+import { importsLoop } from '@outreach/worker/loops/imports';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
+const HEADER = 'email,first_name,last_name,company,title,plan,seats,region';
+
+function line(i: number): string {
+  return `user${i}@example${i % 1000}.com,First${i},Last${i},Company ${i % 5000},Title ${i % 50},plan${i % 3},${i % 100},region${i % 7}`;
+}
+
+/** The CSV, 64 KB at a time, never whole in memory. */
+function* csvChunks(rows: number): Generator<string> {
+  let buf = `${HEADER}\n`;
+  for (let i = 0; i < rows; i++) {
+    buf += `${line(i)}\n`;
+    if (buf.length >= 64 * 1024) {
+      yield buf;
+      buf = '';
+    }
+  }
+  if (buf) yield buf;
+}
+
+function csvBytes(rows: number): number {
+  let n = HEADER.length + 1;
+  for (let i = 0; i < rows; i++) n += line(i).length + 1;
+  return n;
+}
+
+const BOUNDARY = '----outreachbench7f3a';
+function multipart(campaignId: string, rows: number): { body: ReadableStream<Uint8Array>; length: number } {
+  const enc = new TextEncoder();
+  const head = enc.encode(
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="campaignId"\r\n\r\n${campaignId}\r\n` +
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="large_leads.csv"\r\nContent-Type: text/csv\r\n\r\n`,
+  );
+  const tail = enc.encode(`\r\n--${BOUNDARY}--\r\n`);
+  const gen = csvChunks(rows);
+  let stage = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(ctrl) {
+      if (stage === 0) {
+        stage = 1;
+        ctrl.enqueue(head);
+        return;
+      }
+      const next = gen.next();
+      if (!next.done) {
+        ctrl.enqueue(enc.encode(next.value));
+        return;
+      }
+      ctrl.enqueue(tail);
+      ctrl.close();
+    },
+  });
+  return { body, length: head.length + csvBytes(rows) + tail.length };
+}
+
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+const peakRss = () => process.resourceUsage().maxRSS * 1024;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function endToEnd(
+  deps: TestDeps,
+  apiKey: string,
+  workspaceId: number,
+): Promise<{ seconds: number; campaignId: string }> {
+  const app = createApp(deps);
+  const auth = { authorization: `Bearer ${apiKey}` };
+  const worker: Deps = { ...deps, db: openDb(deps.config.databaseUrl) };
+  if (process.env.BENCH_MEM) {
+    // The worker keeps the thread busy (synchronous SQLite): sample memory from its writes.
+    const inner = worker.db.client;
+    let calls = 0;
+    const client = new Proxy(inner, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop);
+        if (prop !== 'batch' && prop !== 'execute') return v;
+        return (...args: unknown[]) => {
+          if (++calls % 100 === 0) {
+            const u = process.memoryUsage();
+            console.log(
+              `    mem: rss ${mb(u.rss)} heap ${mb(u.heapUsed)}/${mb(u.heapTotal)} external ${mb(u.external)} arrayBuffers ${mb(u.arrayBuffers)}`,
+            );
+          }
+          return (v as (...a: unknown[]) => unknown)(...args);
+        };
+      },
+    });
+    worker.db = { ...worker.db, client };
+  }
+  const campaign = await (
+    await app.request(`/campaigns?workspaceId=${workspaceId}`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench' }),
+    })
+  ).json();
+
+  const t0 = performance.now();
+  const { body, length } = multipart(campaign.id, ROWS);
+  const res = await app.request(`/imports?workspaceId=${workspaceId}`, {
+    method: 'POST',
+    headers: {
+      ...auth,
+      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+      'content-length': String(length),
+    },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+  const created = await res.json();
+  if (res.status !== 202) throw new Error(`upload: ${res.status} ${JSON.stringify(created)}`);
+  const t1 = performance.now();
+  const preview = await (
+    await app.request(`/imports/${created.importId}/mapping-preview?workspaceId=${workspaceId}`, {
+      headers: auth,
+    })
+  ).json();
+  const mapping = { ...preview.suggestedMapping, plan: 'plan', seats: 'seats', region: 'region' };
+  const confirm = await app.request(
+    `/imports/${created.importId}/mapping-confirm?workspaceId=${workspaceId}`,
+    {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ mapping }),
+    },
+  );
+  if (confirm.status !== 200) throw new Error(`confirm: ${confirm.status} ${await confirm.text()}`);
+  await importsLoop.tick(worker, { workerId: 'bench', stopping: () => false });
+  const t2 = performance.now();
+  const status = await (
+    await app.request(`/imports/${created.importId}/status?workspaceId=${workspaceId}`, { headers: auth })
+  ).json();
+  if (status.status !== 'completed' || status.imported !== ROWS)
+    throw new Error(`import ended ${JSON.stringify(status).slice(0, 400)}`);
+  console.log(
+    `  upload ${mb(length)} in ${((t1 - t0) / 1000).toFixed(2)} s (${fmt(ROWS / ((t1 - t0) / 1000))} rows/s), worker ${((t2 - t1) / 1000).toFixed(2)} s (${fmt(ROWS / ((t2 - t1) / 1000))} rows/s)`,
+  );
+  worker.db.close();
+  return { seconds: (t2 - t0) / 1000, campaignId: campaign.id };
+}
+
+/** The same rows, one bound value per column, multi-row VALUES. */
+async function rawInsert(): Promise<number> {
+  const deps = await createTestDeps();
+  try {
+    const db = deps.db;
+    const campaignId = newId('campaign');
+    const per = 500;
+    const tuple = `(${Array(11).fill('?').join(',')})`;
+    const sql = `INSERT INTO contacts (id, workspace_id, campaign_id, email, first_name, last_name, custom_json, status, current_step, created_at, updated_at) VALUES ${Array(per).fill(tuple).join(',')}`;
+    const now = Date.now();
+    const t0 = performance.now();
+    let stmts: { sql: string; args: (string | number)[] }[] = [];
+    for (let start = 0; start < ROWS; start += per) {
+      const args: (string | number)[] = [];
+      const n = Math.min(per, ROWS - start);
+      for (let i = start; i < start + n; i++) {
+        const custom = JSON.stringify({
+          company: `Company ${i % 5000}`,
+          title: `Title ${i % 50}`,
+          plan: `plan${i % 3}`,
+          seats: String(i % 100),
+          region: `region${i % 7}`,
+        });
+        args.push(
+          newId('contact', now),
+          1,
+          campaignId,
+          `user${i}@example${i % 1000}.com`,
+          `First${i}`,
+          `Last${i}`,
+          custom,
+          'pending',
+          0,
+          now,
+          now,
+        );
+      }
+      stmts.push({
+        sql:
+          n === per
+            ? sql
+            : `INSERT INTO contacts (id, workspace_id, campaign_id, email, first_name, last_name, custom_json, status, current_step, created_at, updated_at) VALUES ${Array(n).fill(tuple).join(',')}`,
+        args,
+      });
+      if (stmts.length === 4) {
+        await db.client.batch(stmts, 'write');
+        stmts = [];
+      }
+    }
+    if (stmts.length) await db.client.batch(stmts, 'write');
+    return (performance.now() - t0) / 1000;
+  } finally {
+    deps.cleanup();
+  }
+}
+
+async function listing(
+  deps: TestDeps,
+  apiKey: string,
+  workspaceId: number,
+  campaignId: string,
+): Promise<void> {
+  const app = createApp(deps);
+  const auth = { authorization: `Bearer ${apiKey}` };
+  const times: number[] = [];
+  let cursor: string | null = null;
+  let seen = 0;
+  do {
+    const t0 = performance.now();
+    const res = await app.request(
+      `/campaigns/${campaignId}/contacts?workspaceId=${workspaceId}&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+      { headers: auth },
+    );
+    const body = (await res.json()) as { items: unknown[]; next_cursor: string | null };
+    times.push(performance.now() - t0);
+    seen += body.items.length;
+    cursor = body.next_cursor;
+  } while (cursor);
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const first = avg(times.slice(0, 20));
+  const last = avg(times.slice(-20));
+  console.log(
+    `  ${fmt(times.length)} pages, ${fmt(seen)} contacts in ${(times.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s; first 20 pages ${first.toFixed(2)} ms/page, last 20 pages ${last.toFixed(2)} ms/page (ratio ${(last / first).toFixed(2)})`,
+  );
+}
+
+async function syncImport(deps: TestDeps, apiKey: string, workspaceId: number): Promise<void> {
+  const app = createApp(deps);
+  const auth = { authorization: `Bearer ${apiKey}` };
+  const campaign = await (
+    await app.request(`/campaigns?workspaceId=${workspaceId}`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'sync' }),
+    })
+  ).json();
+  let csv = `${HEADER}\n`;
+  for (let i = 0; i < 10_000; i++) csv += `${line(i)}\n`;
+  for (const key of [null, 'sync-bench-1']) {
+    const fd = new FormData();
+    fd.append('file', new Blob([csv], { type: 'text/csv' }), 'leads.csv');
+    const t0 = performance.now();
+    const res = await app.request(`/campaigns/${campaign.id}/contacts/import?workspaceId=${workspaceId}`, {
+      method: 'POST',
+      headers: key ? { ...auth, 'idempotency-key': key } : auth,
+      body: fd,
+    });
+    const body = await res.json();
+    const ms = performance.now() - t0;
+    if (res.status !== 200 || body.valid !== 10_000)
+      throw new Error(`sync import: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+    console.log(
+      `  10,000 rows (${mb(csv.length)}) ${key ? 'with an Idempotency-Key, as updates' : 'new'}: ${ms.toFixed(0)} ms (created ${body.created}, upserted ${body.upserted})`,
+    );
+  }
+}
+
+async function idempotentUpload(
+  deps: TestDeps,
+  apiKey: string,
+  workspaceId: number,
+  campaignId: string,
+): Promise<void> {
+  const app = createApp(deps);
+  const { body, length } = multipart(campaignId, ROWS);
+  const t0 = performance.now();
+  const res = await app.request(`/imports?workspaceId=${workspaceId}`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${apiKey}`,
+      'idempotency-key': 'bench-upload-1',
+      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+      'content-length': String(length),
+    },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+  const out = await res.json();
+  console.log(
+    `  ${mb(length)} upload with an Idempotency-Key: ${res.status} in ${((performance.now() - t0) / 1000).toFixed(2)} s; peak RSS now ${mb(peakRss())} (${out.importId ?? out.code})`,
+  );
+}
+
+function sampleMemory(): () => void {
+  if (!process.env.BENCH_MEM) return () => {};
+  const t = setInterval(() => {
+    const u = process.memoryUsage();
+    console.log(
+      `    mem: rss ${mb(u.rss)} heap ${mb(u.heapUsed)}/${mb(u.heapTotal)} external ${mb(u.external)} arrayBuffers ${mb(u.arrayBuffers)}`,
+    );
+  }, 1000);
+  return () => clearInterval(t);
+}
+
+async function main() {
+  console.log(`imports bench: ${fmt(ROWS)} rows, node ${process.version}`);
+  const deps = await createTestDeps();
+  try {
+    const { workspaceId, apiKey } = await createTestWorkspace(deps, 'bench');
+    console.log('1. end to end through POST /imports');
+    const stop = sampleMemory();
+    const e2e = await endToEnd(deps, apiKey, workspaceId);
+    stop();
+    const rate = ROWS / e2e.seconds;
+    const rss = peakRss();
+    console.log(
+      `  => ${fmt(ROWS)} rows in ${e2e.seconds.toFixed(2)} s = ${fmt(rate)} rows/s; peak RSS ${mb(rss)}`,
+    );
+    console.log('2. raw multi-row INSERT of the same rows (fresh database)');
+    const raw = await rawInsert();
+    const rawRate = ROWS / raw;
+    console.log(
+      `  => ${raw.toFixed(2)} s = ${fmt(rawRate)} rows/s; ratio end-to-end / raw = ${(rate / rawRate).toFixed(2)}`,
+    );
+    if (!SKIP.has('list')) {
+      console.log('3. listing page by page');
+      await listing(deps, apiKey, workspaceId, e2e.campaignId);
+    }
+    if (!SKIP.has('sync')) {
+      console.log('4. sync import');
+      await syncImport(deps, apiKey, workspaceId);
+    }
+    if (!SKIP.has('idem')) {
+      console.log('5. idempotency fingerprint of a large upload');
+      await idempotentUpload(deps, apiKey, workspaceId, e2e.campaignId);
+    }
+    console.log(
+      `summary: ${fmt(rate)} rows/s end to end (target ≥ 50,000), peak RSS during it ${mb(rss)} (target < 300 MB), ratio vs raw ${(rate / rawRate).toFixed(2)} (aim ≥ 0.4)`,
+    );
+  } finally {
+    deps.cleanup();
+  }
+}
+
+await main();
