@@ -1,3 +1,4 @@
+export { OUTREACH_BIN, type RunningOutreach, type StartOutreachOptions, startOutreach } from './cli';
 export { dovecotInstalled, startDovecot, type TestDovecot } from './dovecot';
 export {
   type ReceivedRequest,

@@ -1,0 +1,33 @@
+import { Outreach } from './client';
+
+export { Outreach };
+export default Outreach;
+
+export type { ClientOptions, RequestOptions } from './client';
+export {
+  APIConnectionError,
+  APIError,
+  APITimeoutError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  type FieldError,
+  InternalServerError,
+  NotFoundError,
+  OutreachError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+} from './errors';
+export { type ListResponse, Page, PagePromise } from './pagination';
+export { APIResource } from './resource';
+export * from './resources/index';
+export type { components, paths } from './generated/openapi';
+
+import type { components } from './generated/openapi';
+/** Any schema of the spec by name, e.g. `Schema<'Campaign'>`. */
+export type Schema<N extends keyof components['schemas']> = components['schemas'][N];
+export type Problem = Schema<'Problem'>;
+export type Schedule = Schema<'Schedule'>;
+export type StopRules = Schema<'StopRules'>;
