@@ -80,6 +80,35 @@ describe('retries', () => {
     expect(keys[5]).toBe('import-batch-001');
   });
 
+  it('a multipart body is sent whole on every attempt (the request is cloned per attempt)', async () => {
+    const p = await peer(script([{ status: 503, body: '' }], { status: 200, body: { imported: 2 } }));
+    const client = new Outreach({ apiKey: 'k', baseUrl: p.url, workspaceId: 7 });
+    const form = new FormData();
+    form.set(
+      'file',
+      new Blob(['email,firstName\nsarah@acme.com,Sarah\n'], { type: 'text/csv' }),
+      'leads.csv',
+    );
+    const out = await client.request(
+      'post',
+      '/campaigns/{id}/contacts/import',
+      { path: { id: 'cmp_1' }, body: form },
+      { idempotencyKey: 'import-batch-001' },
+    );
+    expect(out).toEqual({ imported: 2 });
+    expect(p.seen).toHaveLength(2);
+    const [a, b] = p.seen;
+    expect(a?.url.pathname).toBe('/campaigns/cmp_1/contacts/import');
+    expect(a?.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    expect(b?.headers['content-type']).toBe(a?.headers['content-type']);
+    expect(b?.body).toBe(a?.body);
+    expect(a?.body).toContain('sarah@acme.com,Sarah');
+    expect([a?.headers['idempotency-key'], b?.headers['idempotency-key']]).toEqual([
+      'import-batch-001',
+      'import-batch-001',
+    ]);
+  });
+
   it('sends no Idempotency-Key on GET, PATCH or DELETE', async () => {
     const p = await peer((r) => (r.method === 'DELETE' ? { status: 204 } : { status: 200, body: campaign }));
     const client = new Outreach({ apiKey: 'k', baseUrl: p.url });
