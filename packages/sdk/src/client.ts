@@ -4,6 +4,8 @@ import { APIError, OutreachError } from './errors';
 import type { paths } from './generated/openapi';
 import type { HttpMethod } from './resource';
 import { Campaigns } from './resources/campaigns';
+import { LaunchJobs } from './resources/launch-jobs';
+import { Mailboxes } from './resources/mailboxes';
 import { Sends } from './resources/sends';
 import { Steps } from './resources/steps';
 import { type Fetch, retryingFetch } from './retry';
@@ -61,6 +63,8 @@ export class Outreach {
   readonly http: Client<paths>;
 
   readonly campaigns: Campaigns;
+  readonly mailboxes: Mailboxes;
+  readonly launchJobs: LaunchJobs;
   readonly steps: Steps;
   readonly sends: Sends;
 
@@ -88,6 +92,8 @@ export class Outreach {
       fetch: this._fetchWith(),
     });
     this.campaigns = new Campaigns(this);
+    this.mailboxes = new Mailboxes(this);
+    this.launchJobs = new LaunchJobs(this);
     this.steps = new Steps(this);
     this.sends = new Sends(this);
   }

@@ -2,17 +2,73 @@ import type { RequestOptions } from '../client';
 import type { components, paths } from '../generated/openapi';
 import type { PagePromise } from '../pagination';
 import { APIResource } from '../resource';
+import { CampaignMailboxes } from './campaign-mailboxes';
 import { type CampaignStats, type CsvExportKind, type ExportSummary, fetchExport } from './exports';
 
 export type Campaign = components['schemas']['Campaign'];
 export type CampaignCreateParams = components['schemas']['CreateCampaign'];
 export type CampaignUpdateParams = components['schemas']['UpdateCampaign'];
+export type ScheduleParams = components['schemas']['PutSchedule'];
+export type StopRulesParams = components['schemas']['PutStopRules'];
+export type Preflight = components['schemas']['Preflight'];
+export type PreflightCheck = components['schemas']['PreflightCheck'];
+export type Launched = components['schemas']['Launched'];
+export type LaunchQueued = components['schemas']['LaunchQueued'];
+export interface LaunchParams {
+  /** cap on the contacts enrolled over all launches (gradual rollout); absent = every pending contact. */
+  limit?: number;
+  /** true: answer at once with a job (`launchJobs.waitUntilDone`); default false. */
+  async?: boolean;
+}
 export type CampaignListParams = Omit<
   NonNullable<paths['/campaigns']['get']['parameters']['query']>,
   'workspaceId' | 'cursor'
 >;
 
 export class Campaigns extends APIResource {
+  /** `client.campaigns.mailboxes`: attach, list, update, detach, per-mailbox preflight. */
+  readonly mailboxes: CampaignMailboxes = new CampaignMailboxes(this._client);
+
+  /** `PUT /campaigns/{id}/schedule` `{timezone, weekdays, windows}` → the stored schedule. */
+  setSchedule(id: string, body: ScheduleParams, options?: RequestOptions) {
+    return this._put('/campaigns/{id}/schedule', { path: { id }, body }, options);
+  }
+
+  /** `PUT /campaigns/{id}/stop-rules` → the stored stop rules. */
+  setStopRules(id: string, body: StopRulesParams, options?: RequestOptions) {
+    return this._put('/campaigns/{id}/stop-rules', { path: { id }, body }, options);
+  }
+
+  /** `GET /campaigns/{id}/preflight`: the checks, `blockingFailures` and a summary (logs in to the mailboxes). */
+  preflight(id: string, options?: RequestOptions): Promise<Preflight> {
+    return this._get('/campaigns/{id}/preflight', { path: { id } }, options);
+  }
+
+  /**
+   * `POST /campaigns/{id}/launch`: preflight, then enrolment. Blocking failures reject with a
+   * `ConflictError` (code `preflight_failed`, the checks in its body). With `async: true` it
+   * resolves at once with `{jobId, status: 'queued'}`: wait with `client.launchJobs.waitUntilDone`.
+   */
+  launch(id: string, params: LaunchParams & { async: true }, options?: RequestOptions): Promise<LaunchQueued>;
+  launch(id: string, params?: LaunchParams & { async?: false }, options?: RequestOptions): Promise<Launched>;
+  launch(id: string, params: LaunchParams = {}, options?: RequestOptions): Promise<Launched | LaunchQueued> {
+    const query = {
+      ...(params.limit === undefined ? {} : { limit: params.limit }),
+      ...(params.async ? { async: 'true' as const } : {}),
+    };
+    return this._post('/campaigns/{id}/launch', { path: { id }, query }, options);
+  }
+
+  /** `POST /campaigns/{id}/lifecycle` `{action: 'pause'}`: stops new sends at once. */
+  pause(id: string, options?: RequestOptions): Promise<Campaign> {
+    return this._post('/campaigns/{id}/lifecycle', { path: { id }, body: { action: 'pause' } }, options);
+  }
+
+  /** `POST /campaigns/{id}/lifecycle` `{action: 'resume'}`. */
+  resume(id: string, options?: RequestOptions): Promise<Campaign> {
+    return this._post('/campaigns/{id}/lifecycle', { path: { id }, body: { action: 'resume' } }, options);
+  }
+
   /** `POST /campaigns` → the new draft campaign. */
   create(body: CampaignCreateParams, options?: RequestOptions): Promise<Campaign> {
     return this._post('/campaigns', { body }, options);

@@ -1,6 +1,26 @@
 export type { Campaign, CampaignCreateParams, CampaignListParams, CampaignUpdateParams } from './campaigns';
 export { Campaigns } from './campaigns';
 export type {
+  LaunchParams,
+  LaunchQueued,
+  Launched,
+  Preflight,
+  PreflightCheck,
+  ScheduleParams,
+  StopRulesParams,
+} from './campaigns';
+export type {
+  CampaignMailbox,
+  CampaignMailboxCreateParams,
+  CampaignMailboxUpdateParams,
+  MailboxPreflightItem,
+} from './campaign-mailboxes';
+export { CampaignMailboxes } from './campaign-mailboxes';
+export type { Mailbox, MailboxCreateParams, MailboxListParams, MailboxUpdateParams } from './mailboxes';
+export { Mailboxes } from './mailboxes';
+export type { LaunchJob, WaitOptions } from './launch-jobs';
+export { LaunchJobs } from './launch-jobs';
+export type {
   Step,
   StepCreateParams,
   StepPreview,
