@@ -4,10 +4,13 @@ import { APIError, OutreachError } from './errors';
 import type { paths } from './generated/openapi';
 import type { HttpMethod } from './resource';
 import { Campaigns } from './resources/campaigns';
+import { Contacts } from './resources/contacts';
+import { Imports } from './resources/imports';
 import { LaunchJobs } from './resources/launch-jobs';
 import { Mailboxes } from './resources/mailboxes';
 import { Sends } from './resources/sends';
 import { Steps } from './resources/steps';
+import { Suppressions } from './resources/suppressions';
 import { type Fetch, retryingFetch } from './retry';
 
 export interface ClientOptions {
@@ -66,6 +69,9 @@ export class Outreach {
   readonly mailboxes: Mailboxes;
   readonly launchJobs: LaunchJobs;
   readonly steps: Steps;
+  readonly contacts: Contacts;
+  readonly imports: Imports;
+  readonly suppressions: Suppressions;
   readonly sends: Sends;
 
   readonly #fetch: Fetch | undefined;
@@ -95,6 +101,9 @@ export class Outreach {
     this.mailboxes = new Mailboxes(this);
     this.launchJobs = new LaunchJobs(this);
     this.steps = new Steps(this);
+    this.contacts = new Contacts(this);
+    this.imports = new Imports(this);
+    this.suppressions = new Suppressions(this);
     this.sends = new Sends(this);
   }
 

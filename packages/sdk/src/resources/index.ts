@@ -32,3 +32,25 @@ export { Steps } from './steps';
 export type { CampaignStats, CsvExportKind, ExportKind, ExportSummary } from './exports';
 export type { Send, SendListParams, SendStatus } from './sends';
 export { Sends } from './sends';
+export type {
+  Contact,
+  ContactChange,
+  ContactChangesParams,
+  ContactInput,
+  ContactListParams,
+  ContactStatus,
+  ContactUpdateParams,
+  ImportCounts,
+  Uploadable,
+} from './contacts';
+export { Contacts } from './contacts';
+export type { ColumnMapping, ImportCreated, ImportQueued, ImportState, ImportStatus, ImportWaitOptions, MappingPreview } from './imports';
+export { Imports } from './imports';
+export type {
+  Suppression,
+  SuppressionAddParams,
+  SuppressionAddResult,
+  SuppressionListParams,
+  SuppressionStatus,
+} from './suppressions';
+export { Suppressions } from './suppressions';
