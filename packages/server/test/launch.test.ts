@@ -12,7 +12,6 @@ let peers: Peers;
 
 beforeAll(async () => {
   [t, peers] = await Promise.all([makeTestApp({ clock }), startPeers()]);
-  t.deps.log = (await import('@outreach/shared')).createLogger('debug');
   for (const who of [t.a, t.b])
     expect((await who.req('POST', '/mailboxes', { body: peers.mailboxBody() })).status).toBe(201);
   expect(
@@ -124,6 +123,15 @@ describe('launch', () => {
     const all = [...launched, ...changed].map((e) => e.id);
     expect([...all].sort()).toEqual(all);
     expect(new Set(all).size).toBe(4);
+    // The contacts' change feed reads these events.
+    const feed = await t.a.req('GET', `/campaigns/${id}/contacts/changes`, {
+      query: { updatedSince: new Date(T0 - 1).toISOString(), limit: 200 },
+    });
+    expect(feed.status).toBe(200);
+    const enrolled = feed.body.items.filter((i: { status: string }) => i.status === 'active');
+    expect(
+      enrolled.map((i: { contactId: string; previousStatus: string }) => [i.contactId, i.previousStatus]),
+    ).toEqual(rows.slice(0, 3).map((r) => [r.id, 'pending']));
   });
 
   it('limit: a gradual rollout; a larger limit enrols more, the same limit or nothing left is a no-op', async () => {
