@@ -163,6 +163,19 @@ describe('launch', () => {
     expect(await events(id, 'contact.status_changed')).toHaveLength(10);
   });
 
+  it('concurrent launches never exceed the limit', async () => {
+    const id = await readyCampaign(t, t.a, { mailboxAddress: ADDRESS, contacts: 30 });
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => t.a.req('POST', `/campaigns/${id}/launch`, { query: { limit: 10 } })),
+    );
+    const ok = results.filter((r) => r.status === 200);
+    expect(ok.length).toBeGreaterThan(0);
+    for (const r of results) if (r.status !== 200) expectProblem(r, 409, 'invalid_transition');
+    expect(ok.reduce((n, r) => n + r.body.enrolled, 0)).toBe(10);
+    expect((await contactRows(id)).filter((r) => r.status === 'active')).toHaveLength(10);
+    expect(await events(id, 'contact.status_changed')).toHaveLength(10);
+  });
+
   it('async: 202 with a job the worker runs through the queue', async () => {
     const id = await readyCampaign(t, t.a, { mailboxAddress: ADDRESS, contacts: 6 });
     const res = await t.a.req('POST', `/campaigns/${id}/launch`, { query: { async: 'true', limit: 4 } });
