@@ -55,9 +55,14 @@ describe('mailbox registry', () => {
   it('defaults dailyLimit to 50', async () => {
     const body = { ...peers.mailboxBody({ address: 'other@cooloutreach.com' }) } as Record<string, unknown>;
     delete body.dailyLimit;
-    const res = await t.a.req('POST', '/mailboxes', { body });
+    // With an Idempotency-Key: the stored replay and fingerprint must not hold the password either.
+    const headers = { 'idempotency-key': 'mbx-create-1' };
+    const res = await t.a.req('POST', '/mailboxes', { body, headers });
     expect(res.status).toBe(201);
     expect(res.body.dailyLimit).toBe(50);
+    const replay = await t.a.req('POST', '/mailboxes', { body, headers });
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body.id).toBe(res.body.id);
   });
 
   it('stores the passwords encrypted: not the password, opened only by the server key', async () => {
