@@ -33,7 +33,7 @@ export function uploadForm(
   const blob =
     typeof Blob !== 'undefined' && file instanceof Blob
       ? file
-      : new Blob([file as string | Uint8Array | ArrayBuffer], { type: 'text/csv' });
+      : new Blob([file as BlobPart], { type: 'text/csv' });
   const name = typeof File !== 'undefined' && file instanceof File ? file.name : fileName;
   form.append('file', blob, name);
   return form;
