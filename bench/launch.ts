@@ -10,6 +10,7 @@
  * Run: `npx tsx bench/launch.ts` (BENCH_CONTACTS=… to change N).
  */
 import { performance } from 'node:perf_hooks';
+import { createApp } from '@outreach/server/app';
 import {
   createCampaign,
   type Deps,
@@ -19,9 +20,8 @@ import {
   updateCampaign,
   upsertContacts,
 } from '@outreach/shared';
-import { createApp } from '@outreach/server/app';
-import { createTestDeps, createTestWorkspace } from '@outreach/testkit/deps';
 import { dovecotInstalled, startDovecot, startSmtpServer } from '@outreach/testkit';
+import { createTestDeps, createTestWorkspace } from '@outreach/testkit/deps';
 
 const N = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const SCHEDULE = {

@@ -10,11 +10,11 @@ import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import {
   type ConnectionCheck,
-  type LastCheck,
-  type ServerSettings,
   campaignMailboxes,
   campaigns,
+  type LastCheck,
   mailboxes,
+  type ServerSettings,
 } from '../db/schema/index';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';

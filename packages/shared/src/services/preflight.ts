@@ -8,13 +8,13 @@
  */
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { type ConnectionCheck, type Variant, steps } from '../db/schema/index';
+import { type ConnectionCheck, steps, type Variant } from '../db/schema/index';
 import type { Deps } from '../deps';
-import { type TemplateVariable, TemplateError, templateVariables } from '../domain/template';
 import { validateSchedule } from '../domain/schedule';
+import { TemplateError, type TemplateVariable, templateVariables } from '../domain/template';
 import { type CampaignMailboxWithAddress, listAttached } from './campaign-mailboxes';
 import { type CampaignRow, getCampaign } from './campaigns';
-import { type MailboxChecker, type MailboxRow, checkMailbox, mailboxesByIds } from './mailboxes';
+import { checkMailbox, type MailboxChecker, type MailboxRow, mailboxesByIds } from './mailboxes';
 
 export const BLOCKING_CHECKS = [
   'has_steps',

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { CAMPAIGN_MAILBOX_RANGES as R, type CampaignMailboxWithAddress, iso } from '@outreach/shared';
+import { type CampaignMailboxWithAddress, iso, CAMPAIGN_MAILBOX_RANGES as R } from '@outreach/shared';
 import { pathId, Timestamp } from '../../lib/schemas';
 
 const int = (range: readonly [number, number]) => z.number().int().min(range[0]).max(range[1]);

@@ -1,11 +1,10 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { listMailboxes } from '@outreach/shared';
 import type { App } from '../../app';
 import { decodeCursor, page } from '../../lib/pagination';
 import { errorResponses } from '../../lib/problem';
 import { listOf, PageQuery } from '../../lib/schemas';
 import { MailboxSchema, toMailbox } from './schema';
-import { z } from '@hono/zod-openapi';
 
 export const listMailboxesRoute = createRoute({
   method: 'get',

@@ -14,12 +14,10 @@ const password = z
 export const ServerInput = z.object({
   host,
   port: port.openapi({ example: 587 }),
-  secure: z
-    .boolean()
-    .openapi({
-      description:
-        'TLS from the first byte (465/993); false = plain, upgraded with STARTTLS when the server offers it (SMTP)',
-    }),
+  secure: z.boolean().openapi({
+    description:
+      'TLS from the first byte (465/993); false = plain, upgraded with STARTTLS when the server offers it (SMTP)',
+  }),
   username,
   password,
 });
