@@ -6,6 +6,8 @@ export interface Loop {
   name: string;
   intervalMs: (deps: Deps) => number;
   tick: (deps: Deps, ctx: LoopContext) => Promise<void>;
+  /** work a tick started and left running (e.g. queued sends), awaited on a graceful stop. */
+  drain?: (deps: Deps) => Promise<void>;
 }
 
 export interface LoopContext {
@@ -32,8 +34,8 @@ export function startWorker(deps: Deps, opts: { workerId?: string; only?: string
   let stopping = false;
   const inflight = new Set<Promise<void>>();
   const ctx: LoopContext = { workerId, stopping: () => stopping };
-  const jobs = loops
-    .filter((l) => !opts.only || opts.only.includes(l.name))
+  const selected = loops.filter((l) => !opts.only || opts.only.includes(l.name));
+  const jobs = selected
     .map((loop) => {
       const run = async () => {
         if (stopping) return;
@@ -65,6 +67,7 @@ export function startWorker(deps: Deps, opts: { workerId?: string; only?: string
       stopping = true;
       for (const j of jobs) j.stop();
       await Promise.allSettled([...inflight]);
+      await Promise.allSettled(selected.map((l) => l.drain?.(deps)));
       deps.log.info('worker stopped', { workerId });
     },
   };

@@ -41,7 +41,7 @@ import {
   plan,
   type Reservation,
 } from './plan';
-import { completeCampaign, contactStatusStatements } from './status';
+import { completeCampaign, contactStatusStatements, contactsStatusStatements } from './status';
 
 const DAY_MS = 86_400_000;
 
@@ -57,8 +57,15 @@ export interface DispatchOptions {
   /** backoff of SMTP retries: base and cap, ms. */
   retryBaseMs?: number;
   retryMaxMs?: number;
-  /** most mailboxes sending at once. */
+  /** most mailboxes sending at once (per worker). */
   maxParallelMailboxes?: number;
+  /**
+   * sends of one mailbox claimed together and recorded in one write (fewer commits); a worker
+   * killed mid-chunk leaves at most this many sends `interrupted`.
+   */
+  chunkSize?: number;
+  /** wait for the reserved sends to be delivered before the tick returns (tests); the loop does not. */
+  awaitDelivery?: boolean;
   /** the sender of a mailbox; default: a pooled nodemailer transport per mailbox. */
   transports?: TransportPool;
 }
@@ -122,6 +129,11 @@ interface ReservedSend {
   sendId: string;
   token: string;
   reservation: Reservation;
+  mailbox: MailboxRow;
+  /** the campaign's steps (for the next step's delay). */
+  steps: PlanStep[];
+  /** Message-IDs of the contact's earlier messages, oldest first. */
+  earlier: string[];
   contact: DueContact;
   step: StepRow;
   variantId: string | null;
@@ -216,7 +228,12 @@ async function nextDelayAfter(deps: Deps, campaignId: string, subsequenceId: str
 // ------------------------------------------------------------------------------------------------
 // 2. state
 
-export async function loadState(deps: Deps, now: number, maxBatch: number): Promise<LoadedState> {
+export async function loadState(
+  deps: Deps,
+  now: number,
+  maxBatch: number,
+  busy: (mailboxId: string) => boolean = () => false,
+): Promise<LoadedState> {
   const db = deps.db.client;
   const campRes = await db.execute(
     "SELECT id, workspace_id, priority, schedule FROM campaigns WHERE status = 'active' ORDER BY id",
@@ -305,7 +322,8 @@ export async function loadState(deps: Deps, now: number, maxBatch: number): Prom
     (c) => c.state === 'active' && mailboxes.get(c.mailboxId)?.status === 'verified',
   );
   // Only the campaign mailboxes that may send now need counts and contacts.
-  const ready = usable.filter((c) => c.nextAvailableAt <= now);
+  // (a mailbox whose queue in this worker is still sending is left for the next tick)
+  const ready = usable.filter((c) => c.nextAvailableAt <= now && !busy(c.mailboxId));
   if (ready.length === 0) {
     return { ...empty, campaigns, plan: { ...empty.plan, campaigns: [...campaigns.values()] } };
   }
@@ -353,7 +371,8 @@ export async function loadState(deps: Deps, now: number, maxBatch: number): Prom
     stmts.push({ sql: capped('mailbox_id IS NULL'), args: [id, now, 5000] });
   const results = await db.batch(stmts, 'read');
   const demand = { sticky: new Map<string, number>(), fresh: new Map<string, number>() };
-  for (const [k, c] of contested.entries()) demand.sticky.set(c.id, num(results[demandStart + k]!.rows[0]!.n));
+  for (const [k, c] of contested.entries())
+    demand.sticky.set(c.id, num(results[demandStart + k]!.rows[0]!.n));
   for (const [k, id] of contestedCampaigns.entries()) {
     demand.fresh.set(id, num(results[demandStart + contested.length + k]!.rows[0]!.n));
   }
@@ -406,7 +425,7 @@ function safeSendable(schedule: Schedule, now: number): boolean {
 async function reserve(
   deps: Deps,
   loaded: LoadedState,
-  mailboxes: Map<string, MailboxRow>,
+  mailbox: MailboxRow,
   r: Reservation,
   now: number,
   holdMs: number,
@@ -420,7 +439,7 @@ async function reserve(
   if (cas.rows.length === 0) return []; // another worker took this slot
 
   const token = randomUUID();
-  const domain = emailDomain(mailboxes.get(r.mailboxId)?.address ?? '') || 'outreach.invalid';
+  const domain = emailDomain(mailbox.address) || 'outreach.invalid';
   const rows = r.sends.map((s) => {
     const id = newId('send', now);
     return [id, s.contactId, s.stepId, s.variantId, `<${id}@${domain}>`, s.stepOrder];
@@ -498,6 +517,9 @@ async function reserve(
       sendId: String(row.id),
       token,
       reservation: r,
+      mailbox,
+      steps: campaign.steps,
+      earlier: [],
       contact,
       step,
       variantId: planned.variantId,
@@ -509,14 +531,6 @@ async function reserve(
 
 // ------------------------------------------------------------------------------------------------
 // 5. delivery
-
-interface DeliveryContext {
-  deps: Deps;
-  opts: Required<Omit<DispatchOptions, 'transports'>> & { transports: TransportPool };
-  mailboxes: Map<string, MailboxRow>;
-  threads: Map<string, string[]>;
-  report: TickReport;
-}
 
 async function loadMailboxes(deps: Deps, ids: string[]): Promise<Map<string, MailboxRow>> {
   const res = await deps.db.client.execute({
@@ -629,54 +643,36 @@ function eventSql(
   return { sql: `${base} WHERE EXISTS (${condition.sql})`, args: [...args, ...condition.args] };
 }
 
-async function deliverOne(ctx: DeliveryContext, s: ReservedSend): Promise<void> {
-  const { deps, opts, report } = ctx;
-  const db = deps.db.client;
-  const r = s.reservation;
-  const mailbox = ctx.mailboxes.get(r.mailboxId);
-  const lease = randomUUID();
-  let now = deps.clock.now();
-  // Claim right before SMTP: still scheduled by us, contact and campaign still active.
-  const claim = await db.execute({
-    sql: `UPDATE sends SET status = 'sending', lease_id = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-          WHERE id = ? AND status = 'scheduled' AND lease_id = ?
-            AND EXISTS (SELECT 1 FROM contacts c WHERE c.id = sends.contact_id AND c.status = 'active')
-            AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = sends.campaign_id AND k.status = 'active')
-          RETURNING attempts`,
-    args: [lease, now + opts.sendLeaseMs, now, s.sendId, s.token],
-  });
-  if (claim.rows.length === 0 || !mailbox) {
-    report.skipped++;
-    return;
-  }
-  const attempts = num(claim.rows[0]!.attempts);
-  const mine: Stmt = {
-    sql: 'SELECT 1 FROM sends WHERE id = ? AND lease_id = ? AND status = ?',
-    args: [s.sendId, lease, ''],
-  };
+type Outcome = 'sent' | 'bounced' | 'retried' | 'failed';
 
-  let outcome: SendOutcome;
-  try {
-    const mail = buildMail(deps, s, mailbox, ctx.threads.get(s.contact.id) ?? []);
-    const transport = opts.transports.get(mailbox, () => deps.secrets.decrypt(mailbox.smtpPassword));
-    outcome = await transport.send(mail);
-  } catch (err) {
-    // A template that cannot render (or a secret that cannot be read) will not get better.
-    outcome = { ok: false, permanent: false, code: null, error: `render: ${(err as Error).message}` };
-    await finishFailed(ctx, s, lease, now, attempts, outcome.error, true);
-    return;
-  }
-  now = deps.clock.now();
+/**
+ * The writes recording one SMTP outcome, fenced by the claim's lease; the first statement
+ * returns the send's id when the fence held. Sent: the contact advances (next step's delay from
+ * now, or completed) and `send.sent` is written. 5xx: send and contact bounced, `contact.bounced`.
+ * Temporary: back to `scheduled` with the contact pushed by backoff, or after the last attempt
+ * `failed` with `send.failed` and the contact failed.
+ */
+function outcomeStatements(
+  deps: Deps,
+  opts: ResolvedOptions,
+  s: ReservedSend,
+  lease: string,
+  attempts: number,
+  outcome: SendOutcome,
+  now: number,
+): { kind: Outcome; stmts: Stmt[] } {
+  const r = s.reservation;
+  const who = { workspaceId: r.workspaceId, campaignId: r.campaignId, contactId: s.contact.id };
   if (outcome.ok) {
-    const steps = ctxCampaignSteps(ctx, s);
-    const next = nextStepFor(steps, { currentStep: s.step.order, subsequenceId: s.contact.subsequenceId });
+    const next = nextStepFor(s.steps, { currentStep: s.step.order, subsequenceId: s.contact.subsequenceId });
     const nextAt = next ? now + next.delaySeconds * 1000 : now;
-    const sent: Stmt = { ...mine, args: [s.sendId, lease, 'sent'] };
-    const who = { workspaceId: r.workspaceId, campaignId: r.campaignId, contactId: s.contact.id };
-    // The last step: the contact is completed in the same batch (true whether or not our lease held).
-    const completion = next ? [] : completionStatements(who, s.contact.email, now);
-    const res = await db.batch(
-      [
+    const sent: Stmt = {
+      sql: `SELECT 1 FROM sends WHERE id = ? AND lease_id = ? AND status = 'sent'`,
+      args: [s.sendId, lease],
+    };
+    return {
+      kind: 'sent',
+      stmts: [
         {
           sql: `UPDATE sends SET status = 'sent', sent_at = ?, error = NULL, updated_at = ?
                 WHERE id = ? AND lease_id = ? AND status = 'sending' RETURNING id`,
@@ -705,24 +701,16 @@ async function deliverOne(ctx: DeliveryContext, s: ReservedSend): Promise<void> 
           },
           sent,
         ),
-        ...completion,
+        // The last step: the contact is completed (true whether or not our lease held).
+        ...(next ? [] : completionStatements(who, s.contact.email, now)),
       ],
-      'write',
-    );
-    if (!next) report.completedContacts++;
-    if (res[0]!.rows.length === 0) {
-      deps.log.warn('send lease lost after SMTP accepted it', { sendId: s.sendId });
-      return;
-    }
-    report.sent++;
-    return;
+    };
   }
   if (outcome.permanent) {
-    // 5xx: the send bounced and so did the contact (stop rule), with a contact.bounced event.
-    const who = { workspaceId: r.workspaceId, campaignId: r.campaignId, contactId: s.contact.id };
     const data = { sendId: s.sendId, stepId: s.step.id, error: outcome.error };
-    const res = await db.batch(
-      [
+    return {
+      kind: 'bounced',
+      stmts: [
         {
           sql: `UPDATE sends SET status = 'bounced', error = ?, updated_at = ?
                 WHERE id = ? AND lease_id = ? AND status = 'sending' RETURNING id`,
@@ -735,50 +723,23 @@ async function deliverOne(ctx: DeliveryContext, s: ReservedSend): Promise<void> 
           s.contact.id,
           now,
           { ...data, contactId: s.contact.id, email: s.contact.email },
-          {
-            sql: `SELECT 1 FROM contacts WHERE id = ? AND status = 'active'`,
-            args: [s.contact.id],
-          },
+          { sql: `SELECT 1 FROM contacts WHERE id = ? AND status = 'active'`, args: [s.contact.id] },
         ),
         ...contactStatusStatements(who, 'bounced', 'smtp_rejected', now, data),
       ],
-      'write',
-    );
-    if (res[0]!.rows.length > 0) report.bounced++;
-    return;
+    };
   }
-  await finishFailed(ctx, s, lease, now, attempts, outcome.error, attempts >= opts.maxAttempts);
-}
-
-function ctxCampaignSteps(
-  ctx: DeliveryContext & { campaigns?: Map<string, CampaignInfo> },
-  s: ReservedSend,
-): PlanStep[] {
-  return ctx.campaigns?.get(s.reservation.campaignId)?.steps ?? [s.step];
-}
-
-/** A temporary failure: back to `scheduled` with the contact pushed by backoff; or `failed` for good. */
-async function finishFailed(
-  ctx: DeliveryContext,
-  s: ReservedSend,
-  lease: string,
-  now: number,
-  attempts: number,
-  error: string,
-  final: boolean,
-): Promise<void> {
-  const { deps, opts, report } = ctx;
-  const r = s.reservation;
-  if (!final) {
+  if (attempts < opts.maxAttempts) {
     const retryAt =
       now +
       backoffMs(attempts, { baseMs: opts.retryBaseMs, maxMs: opts.retryMaxMs, jitter: 'equal' }, deps.rng);
-    const res = await deps.db.client.batch(
-      [
+    return {
+      kind: 'retried',
+      stmts: [
         {
           sql: `UPDATE sends SET status = 'scheduled', error = ?, lease_id = NULL, lease_until = NULL, updated_at = ?
                 WHERE id = ? AND lease_id = ? AND status = 'sending' RETURNING id`,
-          args: [error, now, s.sendId, lease],
+          args: [outcome.error, now, s.sendId, lease],
         },
         {
           sql: `UPDATE contacts SET next_send_at = ?, updated_at = ?
@@ -787,18 +748,15 @@ async function finishFailed(
           args: [retryAt, now, s.contact.id, s.sendId, now],
         },
       ],
-      'write',
-    );
-    if (res[0]!.rows.length > 0) report.retried++;
-    return;
+    };
   }
-  const who = { workspaceId: r.workspaceId, campaignId: r.campaignId, contactId: s.contact.id };
-  const res = await deps.db.client.batch(
-    [
+  return {
+    kind: 'failed',
+    stmts: [
       {
         sql: `UPDATE sends SET status = 'failed', error = ?, lease_id = NULL, lease_until = NULL, updated_at = ?
               WHERE id = ? AND lease_id = ? AND status = 'sending' RETURNING id`,
-        args: [error, now, s.sendId, lease],
+        args: [outcome.error, now, s.sendId, lease],
       },
       eventSql(
         r.workspaceId,
@@ -806,7 +764,13 @@ async function finishFailed(
         r.campaignId,
         s.contact.id,
         now,
-        { sendId: s.sendId, stepId: s.step.id, contactId: s.contact.id, email: s.contact.email, error },
+        {
+          sendId: s.sendId,
+          stepId: s.step.id,
+          contactId: s.contact.id,
+          email: s.contact.email,
+          error: outcome.error,
+        },
         {
           sql: `SELECT 1 FROM sends WHERE id = ? AND status = 'failed' AND updated_at = ?`,
           args: [s.sendId, now],
@@ -816,12 +780,10 @@ async function finishFailed(
       ...contactStatusStatements(who, 'failed', 'send_failed', now, {
         sendId: s.sendId,
         stepId: s.step.id,
-        error,
+        error: outcome.error,
       }),
     ],
-    'write',
-  );
-  if (res[0]!.rows.length > 0) report.failed++;
+  };
 }
 
 /** A contact with no step left: `completed` with a contact.completed event (only if still active). */
@@ -829,7 +791,7 @@ function completionStatements(
   who: { workspaceId: number; campaignId: string; contactId: string },
   email: string,
   now: number,
-) {
+): Stmt[] {
   return [
     eventSql(
       who.workspaceId,
@@ -838,12 +800,9 @@ function completionStatements(
       who.contactId,
       now,
       { contactId: who.contactId, email },
-      {
-        sql: `SELECT 1 FROM contacts WHERE id = ? AND status = 'active'`,
-        args: [who.contactId],
-      },
+      { sql: `SELECT 1 FROM contacts WHERE id = ? AND status = 'active'`, args: [who.contactId] },
     ),
-    ...contactStatusStatements(who, 'completed', 'sequence_finished', now),
+    ...(contactStatusStatements(who, 'completed', 'sequence_finished', now) as Stmt[]),
   ];
 }
 
@@ -859,16 +818,238 @@ async function completeContact(
   await deps.db.client.batch(completionStatements(who, String(email.rows[0]?.email ?? ''), now), 'write');
 }
 
-/** Runs `fn` over items with at most `limit` at once. */
-async function pool<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
+/**
+ * One chunk of a mailbox's queue: claimed `scheduled → sending` in one statement (only rows
+ * still reserved by us whose contact and campaign are still active), sent one after the other
+ * over the mailbox's pooled connection, then every outcome written in one batch.
+ */
+async function deliverChunk(deps: Deps, opts: ResolvedOptions, chunk: ReservedSend[], report: TickReport) {
+  const db = deps.db.client;
+  const lease = randomUUID();
+  const claimedAt = deps.clock.now();
+  const claim = await db.execute({
+    sql: `UPDATE sends SET status = 'sending', lease_id = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+          WHERE id IN (SELECT value FROM json_each(?)) AND status = 'scheduled'
+            AND lease_id = (SELECT j.value->>1 FROM json_each(?) j WHERE j.value->>0 = sends.id)
+            AND EXISTS (SELECT 1 FROM contacts c WHERE c.id = sends.contact_id AND c.status = 'active')
+            AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = sends.campaign_id AND k.status = 'active')
+          RETURNING id, attempts`,
+    args: [
+      lease,
+      claimedAt + opts.sendLeaseMs,
+      claimedAt,
+      JSON.stringify(chunk.map((s) => s.sendId)),
+      JSON.stringify(chunk.map((s) => [s.sendId, s.token])),
+    ],
   });
-  await Promise.all(workers);
+  const attemptsOf = new Map(claim.rows.map((r) => [String(r.id), num(r.attempts)]));
+  report.skipped += chunk.length - attemptsOf.size;
+  const writes: { kind: Outcome; first: number }[] = [];
+  const stmts: Stmt[] = [];
+  const sent: { s: ReservedSend; at: number; last: boolean }[] = [];
+  for (const s of chunk) {
+    const attempts = attemptsOf.get(s.sendId);
+    if (attempts === undefined) continue;
+    let outcome: SendOutcome;
+    let final = false;
+    try {
+      const mail = buildMail(deps, s, s.mailbox, s.earlier);
+      const transport = opts.transports.get(s.mailbox, () => deps.secrets.decrypt(s.mailbox.smtpPassword));
+      outcome = await transport.send(mail);
+    } catch (err) {
+      // A template that cannot render (or a password that cannot be read) will not get better.
+      outcome = { ok: false, permanent: false, code: null, error: `render: ${(err as Error).message}` };
+      final = true;
+    }
+    const at = deps.clock.now();
+    if (outcome.ok) {
+      const next = nextStepFor(s.steps, {
+        currentStep: s.step.order,
+        subsequenceId: s.contact.subsequenceId,
+      });
+      sent.push({ s, at, last: !next });
+      continue;
+    }
+    const out = outcomeStatements(
+      deps,
+      final ? { ...opts, maxAttempts: 0 } : opts,
+      s,
+      lease,
+      attempts,
+      outcome,
+      at,
+    );
+    writes.push({ kind: out.kind, first: stmts.length });
+    stmts.push(...out.stmts);
+  }
+  const sentFirst = stmts.length;
+  if (sent.length > 0) stmts.push(...sentStatements(sent, lease));
+  if (stmts.length === 0) return;
+  const results = await db.batch(stmts, 'write');
+  for (const w of writes) {
+    if (results[w.first]!.rows.length === 0) continue; // lease lost: another worker settled it
+    if (w.kind === 'bounced') report.bounced++;
+    else if (w.kind === 'retried') report.retried++;
+    else report.failed++;
+  }
+  if (sent.length > 0) {
+    report.sent += results[sentFirst]!.rows.length;
+    report.completedContacts += sent.filter((x) => x.last).length;
+  }
+}
+
+/**
+ * The writes recording a chunk's accepted messages, set-based (a few statements whatever the
+ * chunk's size), fenced by the claim's lease: sends `sent`, contacts advanced (the next step's
+ * delay counted from this send, or due now when none is left), `send.sent` events; contacts
+ * with no step left are completed with a `contact.completed` event.
+ */
+function sentStatements(sent: { s: ReservedSend; at: number; last: boolean }[], lease: string): Stmt[] {
+  const rows = sent.map(({ s, at }) => {
+    const next = nextStepFor(s.steps, { currentStep: s.step.order, subsequenceId: s.contact.subsequenceId });
+    const r = s.reservation;
+    const data = {
+      campaignId: r.campaignId,
+      sendId: s.sendId,
+      stepId: s.step.id,
+      variantId: s.variantId,
+      mailboxId: r.mailboxId,
+      contactId: s.contact.id,
+      email: s.contact.email,
+      messageId: s.messageId,
+    };
+    return [
+      s.sendId,
+      s.contact.id,
+      s.step.order,
+      next ? at + next.delaySeconds * 1000 : at,
+      at,
+      newId('event', at),
+      JSON.stringify(data),
+      r.workspaceId,
+      r.campaignId,
+    ];
+  });
+  const j = JSON.stringify(rows);
+  const mine = `EXISTS (SELECT 1 FROM sends s WHERE s.id = j.value->>0 AND s.lease_id = ? AND s.status = 'sent')`;
+  const stmts: Stmt[] = [
+    {
+      sql: `UPDATE sends SET status = 'sent', error = NULL,
+              sent_at = (SELECT j.value->>4 FROM json_each(?) j WHERE j.value->>0 = sends.id),
+              updated_at = (SELECT j.value->>4 FROM json_each(?) j WHERE j.value->>0 = sends.id)
+            WHERE id IN (SELECT j.value->>0 FROM json_each(?) j) AND lease_id = ? AND status = 'sending'
+            RETURNING id`,
+      args: [j, j, j, lease],
+    },
+    {
+      sql: `UPDATE contacts SET current_step = MAX(contacts.current_step, j.value->>2), last_sent_at = j.value->>4,
+              next_send_at = CASE WHEN contacts.status = 'active' THEN j.value->>3 ELSE contacts.next_send_at END,
+              updated_at = j.value->>4
+            FROM json_each(?) j WHERE contacts.id = j.value->>1 AND ${mine}`,
+      args: [j, lease],
+    },
+    {
+      sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
+            SELECT j.value->>5, j.value->>7, 'send.sent', j.value->>8, j.value->>1, j.value->>6, j.value->>4
+            FROM json_each(?) j WHERE ${mine}`,
+      args: [j, lease],
+    },
+  ];
+  const done = sent.filter((x) => x.last);
+  if (done.length > 0) {
+    const at = done[done.length - 1]!.at;
+    const completed = done.map(({ s }) => [
+      s.contact.id,
+      newId('event', at),
+      JSON.stringify({
+        campaignId: s.reservation.campaignId,
+        contactId: s.contact.id,
+        email: s.contact.email,
+      }),
+      s.reservation.workspaceId,
+      s.reservation.campaignId,
+    ]);
+    stmts.push({
+      sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
+            SELECT j.value->>1, j.value->>3, 'contact.completed', j.value->>4, j.value->>0, j.value->>2, ?
+            FROM json_each(?) j JOIN contacts c ON c.id = j.value->>0 WHERE c.status = 'active'`,
+      args: [at, JSON.stringify(completed)],
+    });
+    // one status change per workspace (a mailbox belongs to one workspace)
+    const byWorkspace = new Map<number, string[]>();
+    for (const { s } of done) {
+      byWorkspace.set(s.reservation.workspaceId, [
+        ...(byWorkspace.get(s.reservation.workspaceId) ?? []),
+        s.contact.id,
+      ]);
+    }
+    for (const [workspaceId, contactIds] of byWorkspace) {
+      stmts.push(...contactsStatusStatements(workspaceId, contactIds, 'completed', 'sequence_finished', at));
+    }
+  }
+  return stmts;
+}
+
+/**
+ * The per-worker sending queues: one per mailbox, worked serially (one pooled connection), up to
+ * `maxParallelMailboxes` mailboxes at once. Ticks hand reserved sends over and need not wait.
+ */
+class Deliveries {
+  private queues = new Map<string, { s: ReservedSend; report: TickReport; opts: ResolvedOptions }[]>();
+  private running = new Map<string, Promise<void>>();
+  private waiting: string[] = [];
+  constructor(
+    private deps: Deps,
+    private maxParallel: number,
+  ) {}
+
+  busy(mailboxId: string): boolean {
+    return this.running.has(mailboxId) || (this.queues.get(mailboxId)?.length ?? 0) > 0;
+  }
+
+  enqueue(mailboxId: string, sends: ReservedSend[], report: TickReport, opts: ResolvedOptions): void {
+    const q = this.queues.get(mailboxId) ?? [];
+    for (const s of sends) q.push({ s, report, opts });
+    this.queues.set(mailboxId, q);
+    if (this.running.has(mailboxId) || this.waiting.includes(mailboxId)) return;
+    if (this.running.size < this.maxParallel) this.start(mailboxId);
+    else this.waiting.push(mailboxId);
+  }
+
+  private start(mailboxId: string): void {
+    const run = (async () => {
+      const q = this.queues.get(mailboxId)!;
+      while (q.length > 0) {
+        const batch = q.splice(0, q[0]!.opts.chunkSize);
+        // one chunk per tick (its options and report)
+        const byReport = new Map<TickReport, { opts: ResolvedOptions; sends: ReservedSend[] }>();
+        for (const { s, report, opts } of batch) {
+          const g = byReport.get(report) ?? { opts, sends: [] };
+          g.sends.push(s);
+          byReport.set(report, g);
+        }
+        for (const [report, { opts, sends }] of byReport) {
+          try {
+            await deliverChunk(this.deps, opts, sends, report);
+          } catch (err) {
+            this.deps.log.error('sending chunk failed', { mailboxId, err });
+          }
+        }
+      }
+    })();
+    this.running.set(mailboxId, run);
+    void run.finally(() => {
+      this.running.delete(mailboxId);
+      if ((this.queues.get(mailboxId)?.length ?? 0) > 0) this.waiting.push(mailboxId);
+      const next = this.waiting.shift();
+      if (next) this.start(next);
+    });
+  }
+
+  /** Resolves once every queue is empty and nothing is in flight. */
+  async drain(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -882,10 +1063,34 @@ const DEFAULTS = {
   retryBaseMs: 5 * 60_000,
   retryMaxMs: 2 * 3_600_000,
   maxParallelMailboxes: 16,
+  chunkSize: 10,
+  awaitDelivery: true,
 };
 
+type ResolvedOptions = typeof DEFAULTS & { transports: TransportPool };
+
+const workers = new WeakMap<Deps, Deliveries>();
+function deliveriesFor(deps: Deps, opts: ResolvedOptions): Deliveries {
+  let d = workers.get(deps);
+  if (!d) {
+    d = new Deliveries(deps, opts.maxParallelMailboxes);
+    workers.set(deps, d);
+  }
+  return d;
+}
+
+/** Waits for this worker's queued sends to be delivered (graceful stop). */
+export async function drainDeliveries(deps: Deps): Promise<void> {
+  await workers.get(deps)?.drain();
+}
+
 export async function runDispatchTick(deps: Deps, options: DispatchOptions = {}): Promise<TickReport> {
-  const opts = { ...DEFAULTS, ...options, transports: options.transports ?? defaultPool(deps) };
+  const opts: ResolvedOptions = {
+    ...DEFAULTS,
+    ...options,
+    transports: options.transports ?? defaultPool(deps),
+  };
+  const deliveries = deliveriesFor(deps, opts);
   const report: TickReport = {
     interrupted: 0,
     reserved: 0,
@@ -900,7 +1105,7 @@ export async function runDispatchTick(deps: Deps, options: DispatchOptions = {})
   let now = deps.clock.now();
   report.interrupted = await settleInterrupted(deps, now);
 
-  const loaded = await loadState(deps, now, opts.maxBatch);
+  const loaded = await loadState(deps, now, opts.maxBatch, (mailboxId) => deliveries.busy(mailboxId));
   const decisions: Decisions = plan(loaded.plan, now, deps.rng, { maxBatch: opts.maxBatch });
 
   for (const f of decisions.finished) {
@@ -910,39 +1115,25 @@ export async function runDispatchTick(deps: Deps, options: DispatchOptions = {})
 
   if (decisions.reservations.length > 0) {
     const mailboxes = await loadMailboxes(deps, [...new Set(decisions.reservations.map((r) => r.mailboxId))]);
-    const byMailbox = new Map<string, ReservedSend[]>();
+    const reserved: ReservedSend[] = [];
     for (const r of decisions.reservations) {
-      const reserved = await reserve(deps, loaded, mailboxes, r, now, opts.holdMs);
-      report.reserved += reserved.length;
-      const list = byMailbox.get(r.mailboxId) ?? [];
-      list.push(...reserved);
-      byMailbox.set(r.mailboxId, list);
+      const mailbox = mailboxes.get(r.mailboxId);
+      if (!mailbox) continue;
+      reserved.push(...(await reserve(deps, loaded, mailbox, r, now, opts.holdMs)));
     }
-    const followUps = [...byMailbox.values()]
-      .flat()
-      .filter((s) => s.contact.currentStep > 0 || s.contact.subsequenceId);
+    report.reserved = reserved.length;
     const threads = await loadThreads(
       deps,
-      followUps.map((s) => s.contact.id),
+      reserved.filter((s) => s.contact.currentStep > 0 || s.contact.subsequenceId).map((s) => s.contact.id),
     );
-    const ctx: DeliveryContext & { campaigns: Map<string, CampaignInfo> } = {
-      deps,
-      opts,
-      mailboxes,
-      threads,
-      report,
-      campaigns: loaded.campaigns,
-    };
+    const byMailbox = new Map<string, ReservedSend[]>();
+    for (const s of reserved) {
+      s.earlier = threads.get(s.contact.id) ?? [];
+      byMailbox.set(s.mailbox.id, [...(byMailbox.get(s.mailbox.id) ?? []), s]);
+    }
     // serial per mailbox (its queue in priority order), parallel across mailboxes, bounded
-    await pool([...byMailbox.values()], opts.maxParallelMailboxes, async (queue) => {
-      for (const s of queue) {
-        try {
-          await deliverOne(ctx, s);
-        } catch (err) {
-          deps.log.error('send failed unexpectedly', { sendId: s.sendId, err });
-        }
-      }
-    });
+    for (const [mailboxId, sends] of byMailbox) deliveries.enqueue(mailboxId, sends, report, opts);
+    if (opts.awaitDelivery) await deliveries.drain();
   }
 
   now = deps.clock.now();
@@ -970,7 +1161,10 @@ export async function completeFinishedCampaigns(
       await completeCampaign(deps, num(r.workspace_id), String(r.id));
       done.push(String(r.id));
     } catch (err) {
-      deps.log.warn('campaign completion failed', { campaignId: String(r.id), err });
+      // another worker completed it first
+      if ((err as { code?: string }).code !== 'invalid_transition') {
+        deps.log.warn('campaign completion failed', { campaignId: String(r.id), err });
+      }
     }
   }
   return done;

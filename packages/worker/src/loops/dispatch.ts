@@ -1,16 +1,22 @@
-/** The sending loop: one dispatch tick every `OUTREACH_DISPATCH_INTERVAL_MS` (never overlapping). */
-import { registerLoop } from '../index';
-import { runDispatchTick } from '../dispatch/execute';
+/**
+ * The sending loop: one dispatch tick every `OUTREACH_DISPATCH_INTERVAL_MS` (never overlapping).
+ * A tick plans and reserves; the reserved sends go to this worker's per-mailbox queues, which
+ * deliver while later ticks run. A graceful stop waits for the queues to empty.
+ */
+import type { Deps } from '@outreach/shared';
+import { drainDeliveries, runDispatchTick } from '../dispatch/execute';
+import { type Loop, registerLoop } from '../index';
 
-export const dispatchLoop = {
+export const dispatchLoop: Loop = {
   name: 'dispatch',
-  intervalMs: (deps: import('@outreach/shared').Deps) => deps.config.dispatchIntervalMs,
-  async tick(deps: import('@outreach/shared').Deps) {
-    const report = await runDispatchTick(deps);
+  intervalMs: (deps: Deps) => deps.config.dispatchIntervalMs,
+  async tick(deps: Deps) {
+    const report = await runDispatchTick(deps, { awaitDelivery: false });
     if (report.reserved || report.interrupted || report.completedCampaigns.length) {
       deps.log.info('dispatch tick', { ...report });
     }
   },
+  drain: (deps: Deps) => drainDeliveries(deps),
 };
 
 registerLoop(dispatchLoop);

@@ -1,0 +1,67 @@
+/**
+ * A dispatch worker in its own process, for the multi-process tests (two workers, kill -9).
+ * Env: DATABASE_URL, SECRET_KEY, DISPATCH_OPTS (JSON DispatchOptions), DELAY_AFTER_SMTP_MS
+ * (sleep after SMTP accepted a message and before the result is written: the window in which
+ * a kill leaves a delivered message unrecorded), INTERVAL_MS.
+ */
+import { createLogger, type Deps, openDb, SecretBox, systemClock } from '@outreach/shared';
+import { type DispatchOptions, runDispatchTick, smtpTransportPool } from '../../src/dispatch/execute';
+import { registerLoop, startWorker } from '../../src/index';
+
+const url = process.env.DATABASE_URL!;
+const secretKey = process.env.SECRET_KEY!;
+const delayAfter = Number(process.env.DELAY_AFTER_SMTP_MS ?? 0);
+const options = JSON.parse(process.env.DISPATCH_OPTS ?? '{}') as DispatchOptions;
+
+const deps: Deps = {
+  db: openDb(url),
+  config: {
+    port: 0,
+    host: '127.0.0.1',
+    databaseUrl: url,
+    dataDir: '.',
+    secretKey,
+    publicUrl: 'https://outreach.example.com',
+    webhookAllowPrivate: true,
+    dispatchIntervalMs: Number(process.env.INTERVAL_MS ?? 20),
+    inboxPollSeconds: 60,
+    logLevel: 'warn',
+  },
+  clock: systemClock,
+  rng: Math.random,
+  secrets: SecretBox.fromString(secretKey),
+  log: createLogger('warn', { worker: process.pid }),
+};
+
+const smtp = smtpTransportPool();
+const transports: DispatchOptions['transports'] = {
+  get(mailbox, password) {
+    const inner = smtp.get(mailbox, password);
+    if (!delayAfter) return inner;
+    return {
+      async send(mail) {
+        const outcome = await inner.send(mail);
+        await new Promise((r) => setTimeout(r, delayAfter));
+        return outcome;
+      },
+      close: () => inner.close(),
+    };
+  },
+  closeAll: () => smtp.closeAll(),
+};
+
+registerLoop({
+  name: 'dispatch-test',
+  intervalMs: (d) => d.config.dispatchIntervalMs,
+  tick: async (d) => {
+    await runDispatchTick(d, { ...options, transports });
+  },
+});
+const worker = startWorker(deps, { only: ['dispatch-test'] });
+process.stdout.write('ready\n');
+process.on('SIGTERM', () => {
+  void worker.stop().then(() => {
+    smtp.closeAll();
+    process.exit(0);
+  });
+});
