@@ -64,14 +64,6 @@ afterAll(async () => {
   await dovecot?.stop();
 });
 
-/** openapi-fetch answers `{data, error, response}`: the data, or a readable failure. */
-function ok<T>(r: { data?: T; error?: unknown; response: Response }, what: string): T {
-  if (!r.response.ok || r.data === undefined) {
-    throw new Error(`${what}: HTTP ${r.response.status} ${JSON.stringify(r.error)}`);
-  }
-  return r.data;
-}
-
 async function until<T>(
   what: string,
   fn: () => Promise<T | undefined | null | false>,
@@ -120,104 +112,52 @@ describe("the seed's flow against `outreach start`", () => {
     expect(step2.delaySeconds).toBe(STEP2_DELAY_SECONDS);
     stepIds = [step1.id, step2.id];
 
-    const form = new FormData();
-    form.set('file', new Blob([CSV], { type: 'text/csv' }), 'leads.csv');
-    const imported = await fetch(
-      `${server.baseUrl}/campaigns/${campaignId}/contacts/import?workspaceId=${server.workspaceId}`,
-      {
-        method: 'POST',
-        headers: { authorization: `Bearer ${server.apiKey}`, 'idempotency-key': 'import-batch-001' },
-        body: form,
-      },
-    );
-    expect(imported.status).toBe(200);
-    expect(await imported.json()).toMatchObject({
-      imported: 2,
-      parsed: 2,
-      valid: 2,
-      invalid: 0,
-      upserted: 2,
+    const imported = await client.contacts.import(campaignId, CSV, {
+      fileName: 'leads.csv',
+      idempotencyKey: 'import-batch-001',
     });
+    expect(imported).toMatchObject({ imported: 2, parsed: 2, valid: 2, invalid: 0, upserted: 2 });
 
-    const mailbox = ok(
-      await client.http.POST('/mailboxes', {
-        params: { query: { workspaceId: server.workspaceId } },
-        body: {
-          address: MAILBOX,
-          firstName: 'John',
-          lastName: 'Doe',
-          dailyLimit: 100,
-          smtp: {
-            host: smtp.host,
-            port: smtp.port,
-            secure: false,
-            username: MAILBOX,
-            password: SMTP_PASSWORD,
-          },
-          imap: {
-            host: dovecot.host,
-            port: dovecot.port,
-            secure: false,
-            username: IMAP_USER,
-            password: IMAP_PASSWORD,
-          },
-        },
-      }),
-      'POST /mailboxes',
-    );
-    const verified = ok(
-      await client.http.POST('/mailboxes/{id}/verify', {
-        params: { path: { id: mailbox.id }, query: { workspaceId: server.workspaceId } },
-      }),
-      'verify',
-    );
+    const mailbox = await client.mailboxes.create({
+      address: MAILBOX,
+      firstName: 'John',
+      lastName: 'Doe',
+      dailyLimit: 100,
+      smtp: { host: smtp.host, port: smtp.port, secure: false, username: MAILBOX, password: SMTP_PASSWORD },
+      imap: {
+        host: dovecot.host,
+        port: dovecot.port,
+        secure: false,
+        username: IMAP_USER,
+        password: IMAP_PASSWORD,
+      },
+    });
+    const verified = await client.mailboxes.verify(mailbox.id);
     expect(verified.lastCheck).toMatchObject({ smtp: { ok: true }, imap: { ok: true } });
 
-    const attached = ok(
-      await client.http.POST('/campaigns/{id}/mailboxes', {
-        params: { path: { id: campaignId }, query: { workspaceId: server.workspaceId } },
-        body: {
-          mailboxAddress: MAILBOX,
-          dailyLimit: 100,
-          weight: 100,
-          gapBaseSeconds: 0,
-          gapJitterSeconds: 0,
-        },
-      }),
-      'attach mailbox',
-    );
+    const attached = await client.campaigns.mailboxes.create(campaignId, {
+      mailboxAddress: MAILBOX,
+      dailyLimit: 100,
+      weight: 100,
+      gapBaseSeconds: 0,
+      gapJitterSeconds: 0,
+    });
     expect(attached).toMatchObject({ mailboxId: mailbox.id, state: 'active', gapBaseSeconds: 0 });
 
-    ok(
-      await client.http.PUT('/campaigns/{id}/schedule', {
-        params: { path: { id: campaignId }, query: { workspaceId: server.workspaceId } },
-        body: {
-          timezone: 'UTC',
-          weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-          windows: [{ start: '00:00', end: '24:00' }],
-        },
-      }),
-      'schedule',
-    );
+    await client.campaigns.setSchedule(campaignId, {
+      timezone: 'UTC',
+      weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+      windows: [{ start: '00:00', end: '24:00' }],
+    });
 
-    const preflight = ok(
-      await client.http.GET('/campaigns/{id}/preflight', {
-        params: { path: { id: campaignId }, query: { workspaceId: server.workspaceId } },
-      }),
-      'preflight',
-    );
+    const preflight = await client.campaigns.preflight(campaignId);
     expect(preflight.blockingFailures).toEqual([]);
     for (const name of ['has_steps', 'has_contacts', 'has_mailboxes', 'mailbox_auth', 'schedule_set']) {
       expect(preflight.checks).toContainEqual(expect.objectContaining({ name, passed: true }));
     }
 
     launchedAt = Date.now();
-    const launched = ok(
-      await client.http.POST('/campaigns/{id}/launch', {
-        params: { path: { id: campaignId }, query: { workspaceId: server.workspaceId } },
-      }),
-      'launch',
-    );
+    const launched = await client.campaigns.launch(campaignId);
     expect(launched).toMatchObject({ ok: true, status: 'launched', campaignId });
   });
 
@@ -346,12 +286,7 @@ describe("the seed's flow against `outreach start`", () => {
     expect(res.status).toBe(200);
     const stats = await client.campaigns.stats(campaignId);
     expect(stats.contacts).toMatchObject({ total: 2, completed: 1, unsubscribed: 1 });
-    const status = ok(
-      await client.http.GET('/campaigns/suppressions/status', {
-        params: { query: { workspaceId: server.workspaceId, email: 'mike@bigco.test' } },
-      }),
-      'suppression status',
-    );
+    const status = await client.suppressions.status('mike@bigco.test');
     expect(status).toMatchObject({ suppressed: true, reason: 'unsubscribed' });
   });
 });
