@@ -1,7 +1,9 @@
+import { createHash, type Hash } from 'node:crypto';
 import { AppError, IDEMPOTENCY_TTL_MS, schema, sha256Hex } from '@outreach/shared';
 import { and, eq, sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
+import { bodyChunks, multipartBoundary, readMultipart } from '../lib/multipart';
 
 const { idempotencyKeys } = schema;
 const TTL_MS = IDEMPOTENCY_TTL_MS;
@@ -26,14 +28,30 @@ async function fingerprint(req: Request): Promise<string> {
   const parts = [req.method, url.pathname, [...url.searchParams].sort().join('&')];
   const type = req.headers.get('content-type') ?? '';
   const clone = req.clone();
-  if (type.includes('multipart/form-data')) {
-    // Same fields and same file bytes, whatever the boundary.
-    const form = await clone.formData();
+  const boundary = multipartBoundary(type);
+  if (boundary) {
+    // Same fields and same file bytes, whatever the boundary. Streamed (files hashed as they
+    // arrive): `formData()` held a large upload several times over in memory (GBs for 80 MB).
     const fields: string[] = [];
-    for (const [name, value] of form.entries()) {
-      if (typeof value === 'string') fields.push(`${name}=${value}`);
-      else fields.push(`${name}=file:${value.name}:${sha256Hex(new Uint8Array(await value.arrayBuffer()))}`);
+    let current: { name: string; filename: string | null; hash: Hash | null; text: Buffer[] } | null = null;
+    const close = () => {
+      if (!current) return;
+      if (current.hash) fields.push(`${current.name}=file:${current.filename}:${current.hash.digest('hex')}`);
+      else fields.push(`${current.name}=${Buffer.concat(current.text).toString('utf8')}`);
+      current = null;
+    };
+    for await (const tok of readMultipart(bodyChunks(clone.body), boundary)) {
+      if (tok.type === 'part') {
+        close();
+        current = { name: tok.name, filename: tok.filename, hash: tok.filename !== null ? createHash('sha256') : null, text: [] };
+      } else if (tok.type === 'data' && current) {
+        if (current.hash) current.hash.update(tok.chunk);
+        else current.text.push(Buffer.from(tok.chunk));
+      } else if (tok.type === 'end') {
+        close();
+      }
     }
+    close();
     parts.push(fields.sort().join('\n'));
   } else {
     const text = await clone.text();
