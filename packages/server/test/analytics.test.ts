@@ -449,6 +449,22 @@ describe('GET /campaigns/{id}/export', () => {
     expect(byEmail.get('p00003@big.example')![12]).toBe('{"a":[1,2]}');
   });
 
+  it('a custom field named like a fixed column gets a column of its own', async () => {
+    const c = await seedCampaign(t.deps, t.a.workspaceId, {
+      steps: [{}],
+      contacts: [{ email: 'x@clash.example', firstName: 'X', custom: { status: 'VIP', region: 'EU' } }],
+    });
+    const res = await t.a.req('GET', `/campaigns/${c.campaignId}/export`, { query: { kind: 'contacts' } });
+    const { header, rows } = parseCsv(res.text);
+    expect(header.slice(10)).toEqual(['custom.status', 'region']);
+    expect(rows[0]).toMatchObject({
+      email: 'x@clash.example',
+      status: 'pending',
+      'custom.status': 'VIP',
+      region: 'EU',
+    });
+  });
+
   it('streams page by page: the header, then one chunk per page read from the database', async () => {
     const res = await t.app.request(
       `/campaigns/${big.campaignId}/export?kind=sends&workspaceId=${t.a.workspaceId}`,
