@@ -829,7 +829,7 @@ async function deliverChunk(deps: Deps, opts: ResolvedOptions, chunk: ReservedSe
   const claimedAt = deps.clock.now();
   const claim = await db.execute({
     sql: `UPDATE sends SET status = 'sending', lease_id = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-          WHERE id IN (SELECT value FROM json_each(?)) AND status = 'scheduled'
+          WHERE id IN (SELECT value FROM json_each(?)) AND +status = 'scheduled'
             AND lease_id = (SELECT j.value->>1 FROM json_each(?) j WHERE j.value->>0 = sends.id)
             AND EXISTS (SELECT 1 FROM contacts c WHERE c.id = sends.contact_id AND c.status = 'active')
             AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = sends.campaign_id AND k.status = 'active')
@@ -937,7 +937,7 @@ function sentStatements(sent: { s: ReservedSend; at: number; last: boolean }[], 
       sql: `UPDATE sends SET status = 'sent', error = NULL,
               sent_at = (SELECT j.value->>4 FROM json_each(?) j WHERE j.value->>0 = sends.id),
               updated_at = (SELECT j.value->>4 FROM json_each(?) j WHERE j.value->>0 = sends.id)
-            WHERE id IN (SELECT j.value->>0 FROM json_each(?) j) AND lease_id = ? AND status = 'sending'
+            WHERE id IN (SELECT j.value->>0 FROM json_each(?) j) AND lease_id = ? AND +status = 'sending'
             RETURNING id`,
       args: [j, j, j, lease],
     },
@@ -1063,7 +1063,7 @@ const DEFAULTS = {
   retryBaseMs: 5 * 60_000,
   retryMaxMs: 2 * 3_600_000,
   maxParallelMailboxes: 16,
-  chunkSize: 10,
+  chunkSize: 20,
   awaitDelivery: true,
 };
 
