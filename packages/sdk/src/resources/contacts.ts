@@ -28,12 +28,14 @@ export function uploadForm(
   fileName = 'contacts.csv',
   fields: Record<string, string> = {},
 ): FormData {
+  // One Blob part, typed the same under the DOM lib (SDK build) and Node's types (repo check).
+  type Part = NonNullable<ConstructorParameters<typeof Blob>[0]>[number];
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   const blob =
     typeof Blob !== 'undefined' && file instanceof Blob
       ? file
-      : new Blob([file as BlobPart], { type: 'text/csv' });
+      : new Blob([file as Part], { type: 'text/csv' });
   const name = typeof File !== 'undefined' && file instanceof File ? file.name : fileName;
   form.append('file', blob, name);
   return form;
