@@ -499,7 +499,10 @@ export async function* readUpload(db: Db, importId: string): AsyncGenerator<Uint
     });
     const data = res.rows[0]?.data as ArrayBuffer | undefined;
     if (!data) return;
-    yield new Uint8Array(data);
+    // In 64 KB views: the parser then decodes 64K-char strings, which V8 keeps in the young
+    // generation; a 1M-char string goes to the large-object space and lingers until a full GC.
+    const bytes = new Uint8Array(data);
+    for (let at = 0; at < bytes.byteLength; at += 64 * 1024) yield bytes.subarray(at, at + 64 * 1024);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
