@@ -503,6 +503,16 @@ async function reserve(
                 AND EXISTS (SELECT 1 FROM sends s WHERE s.contact_id = contacts.id AND s.lease_id = ?)`,
         args: [r.mailboxId, now + holdMs, now, JSON.stringify(allIds), token],
       },
+      {
+        // A step whose row already ended (e.g. canceled before the contact was reactivated) is
+        // never sent again: the contact moves past it instead of holding the slot every tick.
+        sql: `UPDATE contacts SET current_step = MAX(contacts.current_step, j.value->>5), updated_at = ?
+              FROM json_each(?) j
+              WHERE contacts.id = j.value->>1 AND contacts.status = 'active'
+                AND EXISTS (SELECT 1 FROM sends s WHERE s.contact_id = contacts.id AND s.step_id = j.value->>2
+                  AND s.status IN ('sent', 'failed', 'bounced', 'canceled', 'skipped', 'replied'))`,
+        args: [now, JSON.stringify(rows)],
+      },
     ],
     'write',
   );
