@@ -50,11 +50,13 @@ const transports: DispatchOptions['transports'] = {
   closeAll: () => smtp.closeAll(),
 };
 
+let sent = 0;
 registerLoop({
   name: 'dispatch-test',
   intervalMs: (d) => d.config.dispatchIntervalMs,
   tick: async (d) => {
-    await runDispatchTick(d, { ...options, transports });
+    const report = await runDispatchTick(d, { ...options, transports });
+    sent += report.sent;
   },
 });
 const worker = startWorker(deps, { only: ['dispatch-test'] });
@@ -62,6 +64,6 @@ process.stdout.write('ready\n');
 process.on('SIGTERM', () => {
   void worker.stop().then(() => {
     smtp.closeAll();
-    process.exit(0);
+    process.stdout.write(`sent ${sent}\n`, () => process.exit(0));
   });
 });

@@ -33,10 +33,18 @@ function startChild(deps: TestDeps, env: Record<string, string>): Promise<ChildP
   });
 }
 
-function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+/** Stops a worker; with SIGTERM it reports how many messages it sent. */
+function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(null);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   return new Promise((resolve) => {
-    child.once('exit', () => resolve());
+    child.once('exit', () => {
+      const m = /sent (\d+)/.exec(out);
+      resolve(m ? Number(m[1]) : null);
+    });
     child.kill(signal);
   });
 }
@@ -132,7 +140,11 @@ describe('dispatch across worker processes', () => {
       90_000,
       'the campaign to complete',
     );
-    await Promise.all([stopChild(a!), stopChild(b!)]);
+    const [sentA, sentB] = await Promise.all([stopChild(a!), stopChild(b!)]);
+    // both workers did part of the work
+    expect(sentA).toBeGreaterThan(0);
+    expect(sentB).toBeGreaterThan(0);
+    expect(sentA! + sentB!).toBe(1000);
 
     const counts = await received(d, smtp);
     expect(counts.size).toBe(1000);
@@ -143,7 +155,6 @@ describe('dispatch across worker processes', () => {
       'SELECT status, count(*) AS n FROM sends GROUP BY status',
     );
     expect(statuses.map((s) => [s.status, Number(s.n)])).toEqual([['sent', 1000]]);
-    // both workers did part of the work
     const events = await rows<{ n: number }>(d, "SELECT count(*) AS n FROM events WHERE type = 'send.sent'");
     expect(Number(events[0]!.n)).toBe(1000);
   }, 120_000);
