@@ -324,6 +324,7 @@ async function idempotentUpload(
 ): Promise<void> {
   const app = createApp(deps);
   const { body, length } = multipart(campaignId, ROWS);
+  const before = process.memoryUsage().rss;
   let maxRss = 0;
   const sampler = setInterval(() => {
     maxRss = Math.max(maxRss, process.memoryUsage().rss);
@@ -344,7 +345,7 @@ async function idempotentUpload(
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   console.log(
-    `  ${mb(length)} upload with an Idempotency-Key: ${res.status} in ${seconds.toFixed(2)} s (without a key: see 1.); RSS up to ${mb(maxRss)} during it (${out.importId ?? out.code})`,
+    `  ${mb(length)} upload with an Idempotency-Key: ${res.status} in ${seconds.toFixed(2)} s (without a key: see 1.); RSS ${mb(before)} before, up to ${mb(maxRss)} during it (${out.importId ?? out.code})`,
   );
 }
 
