@@ -862,14 +862,21 @@ async function deliverChunk(deps: Deps, opts: ResolvedOptions, chunk: ReservedSe
     if (attempts === undefined) continue;
     let outcome: SendOutcome;
     let final = false;
+    let mail: OutgoingMail | null = null;
     try {
-      const mail = buildMail(deps, s, s.mailbox, s.earlier);
+      mail = buildMail(deps, s, s.mailbox, s.earlier);
       const transport = opts.transports.get(s.mailbox, () => deps.secrets.decrypt(s.mailbox.smtpPassword));
       outcome = await transport.send(mail);
     } catch (err) {
-      // A template that cannot render (or a password that cannot be read) will not get better.
-      outcome = { ok: false, permanent: false, code: null, error: `render: ${(err as Error).message}` };
-      final = true;
+      // A template that cannot render will not get better (the send fails for good); a mailbox
+      // whose transport cannot be made (e.g. its password cannot be read) is retried.
+      final = mail === null;
+      outcome = {
+        ok: false,
+        permanent: false,
+        code: null,
+        error: `${final ? 'render' : 'transport'}: ${(err as Error).message}`,
+      };
     }
     const at = deps.clock.now();
     if (outcome.ok) {

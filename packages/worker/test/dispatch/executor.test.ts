@@ -140,4 +140,24 @@ describe('dispatch executor', () => {
     );
     expect(contact).toEqual({ status: 'completed', current_step: 2 });
   });
+
+  it('fails a send whose template cannot render (and its contact), without SMTP', async () => {
+    await deps.db.client.execute({
+      sql: "UPDATE steps SET subject = 'Hi {{#open}}' WHERE id = ?",
+      args: [c.stepIds[0]!],
+    });
+    await tick();
+    expect(subjects()).toEqual([]);
+    const [s1] = await rows<{ status: string; error: string }>(
+      deps,
+      'SELECT status, error FROM sends WHERE contact_id = ?',
+      [contactId],
+    );
+    expect(s1!.status).toBe('failed');
+    expect(s1!.error).toMatch(/^render: /);
+    const [contact] = await rows<{ status: string }>(deps, 'SELECT status FROM contacts WHERE id = ?', [
+      contactId,
+    ]);
+    expect(contact!.status).toBe('failed');
+  });
 });
