@@ -207,6 +207,16 @@ describe('sync CSV import', () => {
     expect(await allContacts(id)).toHaveLength(0);
   });
 
+  it('a 50 MB line → 413 pointing to POST /imports (read no further than 5 MB)', async () => {
+    const id = await campaign();
+    const line = new Uint8Array(50 * 1024 * 1024 + 20).fill(120);
+    line.set(Buffer.from('email,notes\na@b.io,'), 0);
+    const res = await importCsv(id, line);
+    expectProblem(res, 413, 'payload_too_large');
+    expect(res.body.detail).toContain('POST /imports');
+    expect(await allContacts(id)).toHaveLength(0);
+  });
+
   it('over 10,000 rows or 5 MB → 413 pointing to POST /imports; 10,000 rows are fine', async () => {
     const id = await campaign();
     const rows = (n: number) =>

@@ -8,12 +8,13 @@ import {
   newImportId,
   openDb,
   processImport,
+  purgeStaleUploads,
   storeUpload,
 } from '@outreach/shared';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimJobs } from '../src/queue/jobs';
-import { importHandler, importsLoop } from '../src/loops/imports';
+import { importHandler, importsHousekeeping, importsLoop } from '../src/loops/imports';
 import { runOne } from '../src/queue/run-jobs';
 
 let deps: TestDeps;
@@ -113,5 +114,73 @@ describe('import worker', () => {
       args: [jobs[0]!.id],
     });
     expect(job.rows[0]).toMatchObject({ state: 'failed' });
+  });
+
+  it('refuses an upload over the size limit (413) and keeps none of its blobs', async () => {
+    const id = newImportId(Date.now());
+    const big = `email\n${'a@b.io\n'.repeat(400_000)}`;
+    await expect(
+      storeUpload(deps.db, id, pieces(big, 64 * 1024), { maxBytes: 1_500_000 }),
+    ).rejects.toMatchObject({
+      status: 413,
+      code: 'payload_too_large',
+    });
+    const left = await deps.db.client.execute({
+      sql: 'SELECT count(*) AS n FROM import_chunks WHERE import_id = ?',
+      args: [id],
+    });
+    expect(Number(left.rows[0]!.n)).toBe(0);
+  });
+
+  it('housekeeping expires uploads never confirmed (7 days) and drops orphaned blobs (1 day), once per hour slot', async () => {
+    const campaign = await createCampaign(deps.db, ws, { name: 'stale' }, Date.now());
+    const day = 24 * 60 * 60 * 1000;
+    const now = Date.now();
+    const old = newImportId(now - 8 * day);
+    const recent = newImportId(now - 2 * day);
+    for (const [id, at] of [
+      [old, now - 8 * day],
+      [recent, now - 2 * day],
+    ] as const) {
+      const upload = await storeUpload(deps.db, id, pieces('email\nx@y.io\n'));
+      await createImport(deps.db, ws, { id, campaignId: campaign.id, fileName: null, upload }, at);
+    }
+    // newId never goes back in time within a process: spell an id made two days ago.
+    const at = (ms: number) => {
+      let t = '';
+      for (let i = 0, v = ms; i < 10; i++, v = Math.floor(v / 32))
+        t = '0123456789abcdefghjkmnpqrstvwxyz'[v % 32] + t;
+      return `imp_${t}0000000000000001`;
+    };
+    const orphanOld = at(now - 2 * day);
+    const orphanNew = newImportId(now - 60_000);
+    await storeUpload(deps.db, orphanOld, pieces('email\nx@y.io\n'));
+    await storeUpload(deps.db, orphanNew, pieces('email\nx@y.io\n'));
+    const chunks = async (id: string) =>
+      Number(
+        (
+          await deps.db.client.execute({
+            sql: 'SELECT count(*) AS n FROM import_chunks WHERE import_id = ?',
+            args: [id],
+          })
+        ).rows[0]!.n,
+      );
+
+    const hourDeps = { ...deps, clock: { now: () => now } };
+    await importsHousekeeping.tick(hourDeps, { workerId: 'a', stopping: () => false });
+    expect(await getImport(deps.db, ws, old)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^expired/),
+    });
+    expect((await getImport(deps.db, ws, recent)).status).toBe('pending_mapping');
+    expect([
+      await chunks(old),
+      await chunks(recent),
+      await chunks(orphanOld),
+      await chunks(orphanNew),
+    ]).toEqual([0, 1, 0, 1]);
+    // The same hour slot on another worker: nothing runs again; the function itself is idempotent.
+    await importsHousekeeping.tick(hourDeps, { workerId: 'b', stopping: () => false });
+    expect(await purgeStaleUploads(deps.db, now)).toEqual({ expired: 0, orphans: 0 });
   });
 });

@@ -684,4 +684,49 @@ export async function failImport(
   return rowToImport(res.rows[0] as Record<string, unknown>);
 }
 
+/** Uploads never confirmed are dropped after this (their blobs can be large). */
+export const PENDING_IMPORT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** Blobs of an upload that never became an import (the API died mid-upload) are dropped after this. */
+export const ORPHAN_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
+
+const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+function importIdFloor(ms: number): string {
+  let time = '';
+  let t = Math.max(0, Math.floor(ms));
+  for (let i = 0; i < 10; i++) {
+    time = ID_ALPHABET[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  return `imp_${time}`;
+}
+
+/**
+ * Housekeeping: imports left `pending_mapping` for 7 days end `failed` (expired) and lose their
+ * blobs; blobs with no import row (an upload cut off before its row was written), older than a
+ * day by their time-sortable import id, are deleted. Returns what was removed.
+ */
+export async function purgeStaleUploads(db: Db, now: number): Promise<{ expired: number; orphans: number }> {
+  const results = await db.client.batch(
+    [
+      {
+        sql: `DELETE FROM import_chunks WHERE import_id IN
+                (SELECT id FROM imports WHERE status = 'pending_mapping' AND created_at < ?)`,
+        args: [now - PENDING_IMPORT_TTL_MS],
+      },
+      {
+        sql: `UPDATE imports SET status = 'failed', error = 'expired: the mapping was never confirmed', updated_at = ?
+              WHERE status = 'pending_mapping' AND created_at < ?`,
+        args: [now, now - PENDING_IMPORT_TTL_MS],
+      },
+      {
+        sql: `DELETE FROM import_chunks WHERE import_id < ?
+                AND NOT EXISTS (SELECT 1 FROM imports i WHERE i.id = import_chunks.import_id)`,
+        args: [importIdFloor(now - ORPHAN_UPLOAD_TTL_MS)],
+      },
+    ],
+    'write',
+  );
+  return { expired: results[1]!.rowsAffected, orphans: results[2]!.rowsAffected };
+}
+
 export type { FieldError };

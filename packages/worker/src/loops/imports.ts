@@ -3,9 +3,9 @@
  * upload into contacts. The lease is extended while it runs, and every write after a lost lease
  * stops (another worker has the job).
  */
-import { failImport, IMPORT_JOB, LeaseLostError, processImport } from '@outreach/shared';
-import { registerLoop } from '../index';
-import { extendLease } from '../queue/jobs';
+import { failImport, IMPORT_JOB, LeaseLostError, processImport, purgeStaleUploads } from '@outreach/shared';
+import { type Loop, registerLoop } from '../index';
+import { claimCronRun, extendLease } from '../queue/jobs';
 import { type JobHandler, jobLoop, NonRetryableError } from '../queue/run-jobs';
 
 const LEASE_MS = 60_000;
@@ -39,3 +39,19 @@ export { LeaseLostError };
 
 export const importsLoop = jobLoop('imports', [importHandler]);
 registerLoop(importsLoop);
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Hourly, on one worker: expire never-confirmed uploads and drop orphaned blobs. */
+export const importsHousekeeping: Loop = {
+  name: 'imports-housekeeping',
+  intervalMs: () => 60_000,
+  async tick(deps, ctx) {
+    const now = deps.clock.now();
+    const slot = now - (now % HOUR_MS);
+    if (!(await claimCronRun(deps.db, 'imports-housekeeping', slot, ctx.workerId))) return;
+    const res = await purgeStaleUploads(deps.db, now);
+    if (res.expired + res.orphans > 0) deps.log.info('imports housekeeping', res);
+  },
+};
+registerLoop(importsHousekeeping);
