@@ -283,6 +283,30 @@ async function listing(
   console.log(
     `  ${fmt(times.length)} pages, ${fmt(seen)} contacts in ${(times.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s; first 20 pages ${first.toFixed(2)} ms/page, last 20 pages ${last.toFixed(2)} ms/page (ratio ${(last / first).toFixed(2)})`,
   );
+  // The changes feed (creations merged with status events): 20 pages from the start, 20 from 90% in.
+  const deep = await deps.db.client.execute({
+    sql: 'SELECT created_at FROM contacts WHERE campaign_id = ? ORDER BY id LIMIT 1 OFFSET ?',
+    args: [campaignId, Math.floor(ROWS * 0.9)],
+  });
+  for (const [label, since] of [
+    ['from the start', null],
+    ['from 90% in', new Date(Number(deep.rows[0]!.created_at)).toISOString()],
+  ] as const) {
+    const pageTimes: number[] = [];
+    let c: string | null = null;
+    for (let p = 0; p < 20; p++) {
+      const t0 = performance.now();
+      const res = await app.request(
+        `/campaigns/${campaignId}/contacts/changes?workspaceId=${workspaceId}&limit=200${since ? `&updatedSince=${since}` : ''}${c ? `&cursor=${c}` : ''}`,
+        { headers: auth },
+      );
+      const b = (await res.json()) as { items: unknown[]; next_cursor: string | null };
+      pageTimes.push(performance.now() - t0);
+      if (b.items.length !== 200) throw new Error(`changes page ${p}: ${b.items.length} items`);
+      c = b.next_cursor;
+    }
+    console.log(`  contacts/changes ${label}: ${avg(pageTimes).toFixed(2)} ms/page (20 pages of 200)`);
+  }
 }
 
 async function syncImport(deps: TestDeps, apiKey: string, workspaceId: number): Promise<void> {
