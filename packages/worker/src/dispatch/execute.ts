@@ -10,10 +10,18 @@
  * 4. per reservation: compare-and-set on `next_available_at`, then in one write batch the send
  *    rows (`scheduled`, with our Message-ID; the 24 h limits re-checked inside the statement so two
  *    workers can never exceed them), the rotation counter and the contacts (sticky sender, held).
- * 5. deliver, serial per mailbox, parallel across mailboxes (bounded): each send is claimed
- *    `scheduled → sending` (fenced: contact and campaign still active) right before SMTP; the
- *    outcome is written fenced by that claim's lease.
+ * 5. hand the reserved sends to this worker's per-mailbox queues (`Deliveries`): serial per
+ *    mailbox over one pooled connection, parallel across mailboxes (bounded). A queue claims up to
+ *    `chunkSize` sends `scheduled → sending` in one statement (fenced: still reserved by us,
+ *    contact and campaign still active), sends them, and records every outcome in one batch
+ *    fenced by the claim's lease. The loop does not wait for the queues (a tick costs what its
+ *    planning and reservations cost); tests and simulations do (`awaitDelivery`).
  * 6. contacts with no step left → completed; campaigns with nobody left → completed.
+ *
+ * Exactly once: unique (contact, step) on `sends`; a row is handed to SMTP only by the worker
+ * whose claim moved it to `sending`; a `sending` row whose lease ran out is never claimed again
+ * (settled `interrupted`). A worker killed mid-chunk may so leave up to `chunkSize` sends of a
+ * mailbox interrupted, some of them never attempted: they count as failed, never as sent twice.
  */
 import { randomUUID } from 'node:crypto';
 import {
