@@ -910,7 +910,18 @@ async function deliverChunk(deps: Deps, opts: ResolvedOptions, chunk: ReservedSe
   const sentFirst = stmts.length;
   if (sent.length > 0) stmts.push(...sentStatements(sent, lease));
   if (stmts.length === 0) return;
-  const results = await db.batch(stmts, 'write');
+  // The messages are out: record them even if the database is busy for a while (the batch is
+  // atomic and fenced, so running it again is safe). Unrecorded, they end `interrupted`.
+  let results: Awaited<ReturnType<typeof db.batch>> | undefined;
+  for (let attempt = 1; !results; attempt++) {
+    try {
+      results = await db.batch(stmts, 'write');
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      deps.log.warn('recording sends failed, retrying', { attempt, err });
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
   for (const w of writes) {
     if (results[w.first]!.rows.length === 0) continue; // lease lost: another worker settled it
     if (w.kind === 'bounced') report.bounced++;
