@@ -13,7 +13,7 @@ import {
 } from '@outreach/shared';
 import type { App } from '../../app';
 import { errorResponses } from '../../lib/problem';
-import { CampaignParam } from '../sends/schema';
+import { CampaignParam, toSend } from '../sends/schema';
 import { CONTACT_COLUMNS, ExportQuery, ExportSummarySchema, SEND_COLUMNS } from './schema';
 import { csvStream, exportFileName } from './csv-stream';
 
@@ -47,22 +47,9 @@ export const exportRoute = createRoute({
   },
 });
 
+/** The CSV row is the API's send object, column by column. */
 function sendRow(s: Send): CsvValue[] {
-  const values: Record<(typeof SEND_COLUMNS)[number], CsvValue> = {
-    id: s.id,
-    campaignId: s.campaignId,
-    contactId: s.contactId,
-    stepId: s.stepId,
-    variantId: s.variantId,
-    mailboxId: s.mailboxId,
-    to: s.to,
-    status: s.status,
-    attempts: s.attempts,
-    scheduledAt: iso(s.scheduledAt),
-    sentAt: iso(s.sentAt),
-    messageId: s.messageId,
-    error: s.error,
-  };
+  const values: Record<(typeof SEND_COLUMNS)[number], CsvValue> = toSend(s);
   return SEND_COLUMNS.map((k) => values[k]);
 }
 
