@@ -18,8 +18,8 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { type Deps, newId, openDb } from '@outreach/shared';
 import { createApp } from '@outreach/server/app';
+import { type Deps, newId, openDb } from '@outreach/shared';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
 import { importsLoop } from '@outreach/worker/loops/imports';
 

@@ -1,5 +1,5 @@
-import * as openapiFetch from 'openapi-fetch';
 import type { Client } from 'openapi-fetch';
+import * as openapiFetch from 'openapi-fetch';
 import { APIError, OutreachError } from './errors';
 import type { paths } from './generated/openapi';
 import type { HttpMethod } from './resource';

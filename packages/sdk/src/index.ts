@@ -20,10 +20,10 @@ export {
   RateLimitError,
   UnprocessableEntityError,
 } from './errors';
+export type { components, paths } from './generated/openapi';
 export { type ListResponse, Page, PagePromise } from './pagination';
 export { APIResource } from './resource';
 export * from './resources/index';
-export type { components, paths } from './generated/openapi';
 
 import type { components } from './generated/openapi';
 /** Any schema of the spec by name, e.g. `Schema<'Campaign'>`. */

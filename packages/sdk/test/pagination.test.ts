@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { OutreachError, Outreach, Page } from '../src/index';
+import { Outreach, OutreachError, Page } from '../src/index';
 import { type Seen, startPeer } from './peer';
 
 const ALL = Array.from({ length: 7 }, (_, i) => ({ id: `cmp_${i}`, name: `c${i}` }));

@@ -61,11 +61,17 @@ export function createApp(deps: Deps): App {
     }
     if (err instanceof HTTPException) {
       const status = err.status;
-      if (status === 400) return problem(c, 400, 'malformed_json', err.message || 'The body is not valid JSON');
+      if (status === 400)
+        return problem(c, 400, 'malformed_json', err.message || 'The body is not valid JSON');
       return problem(c, status, status === 413 ? 'payload_too_large' : 'bad_request', err.message);
     }
     deps.log.error('unhandled error', { err, path: c.req.path, requestId: c.get('requestId') });
-    return problem(c, 500, 'internal_error', 'Something went wrong on our side; the request id helps us find it');
+    return problem(
+      c,
+      500,
+      'internal_error',
+      'Something went wrong on our side; the request id helps us find it',
+    );
   });
   app.notFound((c) => problem(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}`));
 

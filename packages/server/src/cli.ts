@@ -1,20 +1,20 @@
-import { writeFileSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import {
   ConfigError,
-  type Deps,
-  SecretBox,
   createApiKey,
   createLogger,
   createWorkspace,
+  type Deps,
   listWorkspaces,
   loadConfig,
   loadDotEnv,
   migrateDb,
   openDb,
+  SecretBox,
   silentLogger,
   systemClock,
   workspaceExists,
@@ -117,7 +117,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'workspace': {
       if (sub !== 'create') break;
-      const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, description: { type: 'string' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { name: { type: 'string' }, description: { type: 'string' } },
+      });
       const deps = await boot();
       await migrateDb(deps.db, deps.config.databaseUrl);
       const ws = await createWorkspace(

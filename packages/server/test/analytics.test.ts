@@ -2,7 +2,7 @@ import { unguardCsvCell } from '@outreach/shared';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_PAGE_SIZE } from '../src/routes/export/get';
-import { seedCampaign, type Seeded } from './seed-sends';
+import { type Seeded, seedCampaign } from './seed-sends';
 import { expectProblem, makeTestApp, type TestApp } from './support';
 
 let t: TestApp;

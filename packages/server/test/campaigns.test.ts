@@ -30,11 +30,16 @@ describe('campaigns', () => {
   it('validates every failing field with 422', async () => {
     const res = await t.a.req('POST', '/campaigns', { body: { name: '', priority: 'URGENT' } });
     expectProblem(res, 422, 'validation_failed', 'name');
-    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['name', 'priority']));
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(['name', 'priority']),
+    );
   });
 
   it('answers malformed JSON with 400', async () => {
-    const res = await t.a.req('POST', '/campaigns', { raw: '{"name":', headers: { 'content-type': 'application/json' } });
+    const res = await t.a.req('POST', '/campaigns', {
+      raw: '{"name":',
+      headers: { 'content-type': 'application/json' },
+    });
     expectProblem(res, 400, 'malformed_json');
   });
 
@@ -47,8 +52,15 @@ describe('campaigns', () => {
     const { body: created } = await t.a.req('POST', '/campaigns', { body: { name: 'Edit me' } });
     const got = await t.a.req('GET', `/campaigns/${created.id}`);
     expect(got.status).toBe(200);
-    expect(got.body).toMatchObject({ id: created.id, schedule: null, launchedAt: null, stopRules: { stopOnReply: true } });
-    const patched = await t.a.req('PATCH', `/campaigns/${created.id}`, { body: { name: 'Edited', priority: 'LOW' } });
+    expect(got.body).toMatchObject({
+      id: created.id,
+      schedule: null,
+      launchedAt: null,
+      stopRules: { stopOnReply: true },
+    });
+    const patched = await t.a.req('PATCH', `/campaigns/${created.id}`, {
+      body: { name: 'Edited', priority: 'LOW' },
+    });
     expect(patched.body).toMatchObject({ name: 'Edited', priority: 'LOW' });
     const badPatch = await t.a.req('PATCH', `/campaigns/${created.id}`, { body: { priority: 'NOPE' } });
     expectProblem(badPatch, 422, 'validation_failed', 'priority');
@@ -63,8 +75,16 @@ describe('campaigns', () => {
 
   it("403 with another workspace's id, 404 for another workspace's campaign", async () => {
     const { body: mine } = await t.a.req('POST', '/campaigns', { body: { name: 'Mine' } });
-    expectProblem(await t.a.req('GET', '/campaigns', { query: { workspaceId: t.b.workspaceId } }), 403, 'forbidden');
-    expectProblem(await t.a.req('POST', '/campaigns', { body: { name: 'x' }, query: { workspaceId: t.b.workspaceId } }), 403, 'forbidden');
+    expectProblem(
+      await t.a.req('GET', '/campaigns', { query: { workspaceId: t.b.workspaceId } }),
+      403,
+      'forbidden',
+    );
+    expectProblem(
+      await t.a.req('POST', '/campaigns', { body: { name: 'x' }, query: { workspaceId: t.b.workspaceId } }),
+      403,
+      'forbidden',
+    );
     for (const [method, body] of [
       ['GET', undefined],
       ['PATCH', { name: 'stolen' }],
@@ -101,8 +121,18 @@ describe('pagination', () => {
   });
 
   it('rejects a forged cursor and a limit out of range', async () => {
-    expectProblem(await t.a.req('GET', '/campaigns', { query: { cursor: 'garbage' } }), 422, 'validation_failed', 'cursor');
-    expectProblem(await t.a.req('GET', '/campaigns', { query: { limit: 500 } }), 422, 'validation_failed', 'limit');
+    expectProblem(
+      await t.a.req('GET', '/campaigns', { query: { cursor: 'garbage' } }),
+      422,
+      'validation_failed',
+      'cursor',
+    );
+    expectProblem(
+      await t.a.req('GET', '/campaigns', { query: { limit: 500 } }),
+      422,
+      'validation_failed',
+      'limit',
+    );
   });
 });
 
@@ -122,7 +152,11 @@ describe('idempotency', () => {
   it('409 for the same key with another body', async () => {
     const headers = { 'idempotency-key': 'create-002' };
     await t.a.req('POST', '/campaigns', { body: { name: 'One' }, headers });
-    expectProblem(await t.a.req('POST', '/campaigns', { body: { name: 'Two' }, headers }), 409, 'idempotency_conflict');
+    expectProblem(
+      await t.a.req('POST', '/campaigns', { body: { name: 'Two' }, headers }),
+      409,
+      'idempotency_conflict',
+    );
   });
 
   it('scopes keys per workspace', async () => {
@@ -135,9 +169,15 @@ describe('idempotency', () => {
   });
 
   it('does not store a validation failure as success: a fixed retry with a new key works', async () => {
-    const res = await t.a.req('POST', '/campaigns', { body: { name: '' }, headers: { 'idempotency-key': 'bad-1' } });
+    const res = await t.a.req('POST', '/campaigns', {
+      body: { name: '' },
+      headers: { 'idempotency-key': 'bad-1' },
+    });
     expect(res.status).toBe(422);
-    const replay = await t.a.req('POST', '/campaigns', { body: { name: '' }, headers: { 'idempotency-key': 'bad-1' } });
+    const replay = await t.a.req('POST', '/campaigns', {
+      body: { name: '' },
+      headers: { 'idempotency-key': 'bad-1' },
+    });
     expect(replay.status).toBe(422);
   });
 });

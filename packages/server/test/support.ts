@@ -44,7 +44,8 @@ export async function makeTestApp(opts: { clock?: Clock; config?: Partial<Config
     const ws = await createTestWorkspace(deps, name);
     return {
       ...ws,
-      req: (method, path, o = {}) => call(app, method, path, { ...o, key: o.key === undefined ? ws.apiKey : o.key }, ws.workspaceId),
+      req: (method, path, o = {}) =>
+        call(app, method, path, { ...o, key: o.key === undefined ? ws.apiKey : o.key }, ws.workspaceId),
     };
   };
   const a = await caller('A');
@@ -52,7 +53,13 @@ export async function makeTestApp(opts: { clock?: Clock; config?: Partial<Config
   return { app, deps, a, b, close: () => deps.cleanup() };
 }
 
-export async function call(app: App, method: string, path: string, o: ReqOpts, workspaceId?: number): Promise<Res> {
+export async function call(
+  app: App,
+  method: string,
+  path: string,
+  o: ReqOpts,
+  workspaceId?: number,
+): Promise<Res> {
   const url = new URL(path, 'http://test.local');
   if (workspaceId !== undefined && o.workspace !== false && !url.searchParams.has('workspaceId')) {
     url.searchParams.set('workspaceId', String(workspaceId));
@@ -82,6 +89,8 @@ export function expectProblem(res: Res, status: number, code: string, field?: st
     res.body?.code === code &&
     (field === undefined || res.body?.errors?.some((e: { path: string }) => e.path === field));
   if (!ok) {
-    throw new Error(`expected ${status} ${code}${field ? ` on ${field}` : ''}, got ${res.status} ${res.text.slice(0, 500)}`);
+    throw new Error(
+      `expected ${status} ${code}${field ? ` on ${field}` : ''}, got ${res.status} ${res.text.slice(0, 500)}`,
+    );
   }
 }

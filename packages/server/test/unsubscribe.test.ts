@@ -1,6 +1,6 @@
 import { isSuppressed, unsubscribeTargets, unsubscribeToken } from '@outreach/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCampaign, type Seeded } from './seed-sends';
+import { type Seeded, seedCampaign } from './seed-sends';
 import { call, expectProblem, makeTestApp, type Res, type TestApp } from './support';
 
 let t: TestApp;

@@ -1,6 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -53,7 +53,10 @@ export function loadDotEnv(path = '.env', env: NodeJS.ProcessEnv = process.env):
 }
 
 /** Parses the environment; a bad value throws one line naming the variable and what it accepts. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { generateKey?: boolean } = {}): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { generateKey?: boolean } = {},
+): Config {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

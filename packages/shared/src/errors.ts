@@ -39,8 +39,12 @@ export class AppError extends Error {
   }
 
   static validation(errors: FieldError[], message?: string): AppError {
-    return new AppError('validation_failed', message ?? errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
-      errors,
-    });
+    return new AppError(
+      'validation_failed',
+      message ?? errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+      {
+        errors,
+      },
+    );
   }
 }

@@ -1,5 +1,5 @@
-import { events } from './db/schema/index';
 import type { Orm } from './db/client';
+import { events } from './db/schema/index';
 import { newId } from './ids';
 
 export interface EventInput {

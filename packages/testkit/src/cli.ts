@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { onProcessExit, freePort, tempDir } from './util';
+import { freePort, onProcessExit, tempDir } from './util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The `outreach` bin (runs the TypeScript sources through tsx). */

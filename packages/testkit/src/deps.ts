@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import {
   type Clock,
   type Config,
-  type Deps,
-  type Rng,
-  SecretBox,
   createApiKey,
   createWorkspace,
+  type Deps,
   migrateDb,
   openDb,
+  type Rng,
+  SecretBox,
   silentLogger,
   systemClock,
 } from '@outreach/shared';

@@ -35,31 +35,32 @@ export function startWorker(deps: Deps, opts: { workerId?: string; only?: string
   const inflight = new Set<Promise<void>>();
   const ctx: LoopContext = { workerId, stopping: () => stopping };
   const selected = loops.filter((l) => !opts.only || opts.only.includes(l.name));
-  const jobs = selected
-    .map((loop) => {
-      const run = async () => {
-        if (stopping) return;
-        const p = loop.tick(deps, ctx).catch((err) => deps.log.error('loop tick failed', { loop: loop.name, err }));
-        inflight.add(p);
-        await p;
-        inflight.delete(p);
+  const jobs = selected.map((loop) => {
+    const run = async () => {
+      if (stopping) return;
+      const p = loop
+        .tick(deps, ctx)
+        .catch((err) => deps.log.error('loop tick failed', { loop: loop.name, err }));
+      inflight.add(p);
+      await p;
+      inflight.delete(p);
+    };
+    const interval = loop.intervalMs(deps);
+    if (interval < 1000) {
+      // Sub-second loops (tests, benchmarks): a timeout chain, still never overlapping.
+      let timer: NodeJS.Timeout | undefined;
+      const again = async () => {
+        await run();
+        if (!stopping) timer = setTimeout(again, interval);
       };
-      const interval = loop.intervalMs(deps);
-      if (interval < 1000) {
-        // Sub-second loops (tests, benchmarks): a timeout chain, still never overlapping.
-        let timer: NodeJS.Timeout | undefined;
-        const again = async () => {
-          await run();
-          if (!stopping) timer = setTimeout(again, interval);
-        };
-        timer = setTimeout(again, 0);
-        return { stop: () => clearTimeout(timer) };
-      }
-      // croner: `interval` spaces the runs, `protect` skips a tick while the previous one runs.
-      const cron = new Cron('* * * * * *', { interval: Math.round(interval / 1000), protect: true }, run);
-      void run();
-      return { stop: () => cron.stop() };
-    });
+      timer = setTimeout(again, 0);
+      return { stop: () => clearTimeout(timer) };
+    }
+    // croner: `interval` spaces the runs, `protect` skips a tick while the previous one runs.
+    const cron = new Cron('* * * * * *', { interval: Math.round(interval / 1000), protect: true }, run);
+    void run();
+    return { stop: () => cron.stop() };
+  });
   deps.log.info('worker started', { workerId, loops: loops.map((l) => l.name) });
   return {
     workerId,

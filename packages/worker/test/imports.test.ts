@@ -1,8 +1,8 @@
 import {
-  type Deps,
   confirmImport,
   createCampaign,
   createImport,
+  type Deps,
   getImport,
   LeaseLostError,
   newImportId,
@@ -13,8 +13,8 @@ import {
 } from '@outreach/shared';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimJobs } from '../src/queue/jobs';
 import { importHandler, importsHousekeeping, importsLoop } from '../src/loops/imports';
+import { claimJobs } from '../src/queue/jobs';
 import { runOne } from '../src/queue/run-jobs';
 
 let deps: TestDeps;

@@ -11,7 +11,10 @@ afterEach(() => deps.cleanup());
 
 async function enqueue(n: number, now: number, kind = 'test') {
   for (let i = 0; i < n; i += 100) {
-    const batch = Array.from({ length: Math.min(100, n - i) }, () => jobInsert(deps.db.orm, { workspaceId: 1, kind }, now).query);
+    const batch = Array.from(
+      { length: Math.min(100, n - i) },
+      () => jobInsert(deps.db.orm, { workspaceId: 1, kind }, now).query,
+    );
     await deps.db.orm.batch(batch as [any, ...any[]]);
   }
 }
@@ -23,7 +26,12 @@ describe('work queue', () => {
     const seen: string[] = [];
     const claimer = async (db: typeof deps.db) => {
       for (;;) {
-        const { leaseId, jobs } = await claimJobs(db, { kinds: ['test'], limit: 7, leaseMs: 60_000, now: 2000 });
+        const { leaseId, jobs } = await claimJobs(db, {
+          kinds: ['test'],
+          limit: 7,
+          leaseMs: 60_000,
+          now: 2000,
+        });
         if (jobs.length === 0) return;
         for (const j of jobs) {
           seen.push(j.id);
@@ -41,7 +49,9 @@ describe('work queue', () => {
     await enqueue(1, 0);
     const first = await claimJobs(deps.db, { kinds: ['test'], limit: 1, leaseMs: 1000, now: 0 });
     expect(first.jobs).toHaveLength(1);
-    expect((await claimJobs(deps.db, { kinds: ['test'], limit: 1, leaseMs: 1000, now: 500 })).jobs).toHaveLength(0);
+    expect(
+      (await claimJobs(deps.db, { kinds: ['test'], limit: 1, leaseMs: 1000, now: 500 })).jobs,
+    ).toHaveLength(0);
     const second = await claimJobs(deps.db, { kinds: ['test'], limit: 1, leaseMs: 1000, now: 1500 });
     expect(second.jobs[0]?.attempts).toBe(2);
     expect(await completeJob(deps.db, first.jobs[0]!, first.leaseId, 1600)).toBe(false);
@@ -69,15 +79,23 @@ describe('work queue', () => {
   });
 
   it('a periodic task runs once per slot across workers', async () => {
-    const results = await Promise.all([1, 2, 3].map((w) => claimCronRun(deps.db, 'maintenance', 3600_000, `w${w}`)));
+    const results = await Promise.all(
+      [1, 2, 3].map((w) => claimCronRun(deps.db, 'maintenance', 3600_000, `w${w}`)),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
   it('maintenance purges expired idempotency records and cron markers', async () => {
     const day = 24 * 3600_000;
     await deps.db.client.batch([
-      { sql: "INSERT INTO idempotency_keys (workspace_id, key, fingerprint, created_at) VALUES (1, 'old', 'x', ?)", args: [0] },
-      { sql: "INSERT INTO idempotency_keys (workspace_id, key, fingerprint, created_at) VALUES (1, 'new', 'x', ?)", args: [10 * day] },
+      {
+        sql: "INSERT INTO idempotency_keys (workspace_id, key, fingerprint, created_at) VALUES (1, 'old', 'x', ?)",
+        args: [0],
+      },
+      {
+        sql: "INSERT INTO idempotency_keys (workspace_id, key, fingerprint, created_at) VALUES (1, 'new', 'x', ?)",
+        args: [10 * day],
+      },
       { sql: "INSERT INTO cron_runs (task, run_at) VALUES ('t', 0)", args: [] },
     ]);
     await purgeExpired(deps.db, 10 * day + 1);

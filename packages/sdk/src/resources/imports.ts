@@ -1,6 +1,6 @@
 import type { RequestOptions } from '../client';
-import type { components } from '../generated/openapi';
 import { OutreachError } from '../errors';
+import type { components } from '../generated/openapi';
 import { APIResource } from '../resource';
 import { type Uploadable, uploadForm } from './contacts';
 

@@ -52,7 +52,9 @@ export function problem(
 }
 
 /** Turns zod issues into `{path, message}` with dotted paths. */
-export function fieldErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldError[] {
+export function fieldErrors(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): FieldError[] {
   return issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
 }
 

@@ -31,7 +31,11 @@ export const IdempotencyHeader = z.object({
     .min(1)
     .max(255)
     .optional()
-    .openapi({ param: { name: 'idempotency-key', in: 'header' }, example: 'import-batch-001', description: 'Replays the first response for the same key and body (24 h); another body → 409' }),
+    .openapi({
+      param: { name: 'idempotency-key', in: 'header' },
+      example: 'import-batch-001',
+      description: 'Replays the first response for the same key and body (24 h); another body → 409',
+    }),
 });
 
 /** A path id with its prefix. */
@@ -47,9 +51,14 @@ export const Timestamp = z.string().openapi({ format: 'date-time', example: '202
 /** Any ISO 8601 instant with an offset; parsed to epoch ms. */
 export const InstantInput = z
   .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
-    message: 'an ISO 8601 date-time with offset, e.g. 2026-03-09T00:00:00Z',
-  })
+  .refine(
+    (s) =>
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(s) &&
+      !Number.isNaN(Date.parse(s)),
+    {
+      message: 'an ISO 8601 date-time with offset, e.g. 2026-03-09T00:00:00Z',
+    },
+  )
   .openapi({ format: 'date-time', example: '2026-03-09T00:00:00Z' });
 
 export const listOf = <T extends z.ZodTypeAny>(item: T, name: string) =>

@@ -1,5 +1,4 @@
-import { AppError, safeEqual, sha256Hex } from '@outreach/shared';
-import { schema } from '@outreach/shared';
+import { AppError, safeEqual, schema, sha256Hex } from '@outreach/shared';
 import { eq } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
@@ -38,7 +37,9 @@ export const adminAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!adminToken || !token || !safeEqual(token, adminToken)) {
     throw new AppError(
       'unauthorized',
-      adminToken ? 'Admin routes need `Authorization: Bearer $OUTREACH_ADMIN_TOKEN`' : 'Admin routes are off: set OUTREACH_ADMIN_TOKEN',
+      adminToken
+        ? 'Admin routes need `Authorization: Bearer $OUTREACH_ADMIN_TOKEN`'
+        : 'Admin routes are off: set OUTREACH_ADMIN_TOKEN',
     );
   }
   c.set('workspaceId', 0);

@@ -43,7 +43,12 @@ async function fingerprint(req: Request): Promise<string> {
     for await (const tok of readMultipart(bodyChunks(clone.body), boundary)) {
       if (tok.type === 'part') {
         close();
-        current = { name: tok.name, filename: tok.filename, hash: tok.filename !== null ? createHash('sha256') : null, text: [] };
+        current = {
+          name: tok.name,
+          filename: tok.filename,
+          hash: tok.filename !== null ? createHash('sha256') : null,
+          text: [],
+        };
       } else if (tok.type === 'data' && current) {
         if (current.hash) current.hash.update(tok.chunk);
         else current.text.push(Buffer.from(tok.chunk));
@@ -72,7 +77,8 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.req.header('idempotency-key');
   // Public routes (no API key, so no workspace: the unsubscribe links) are idempotent by themselves.
   if (c.req.method !== 'POST' || !key || c.get('workspaceId') === undefined) return next();
-  if (key.length > 255) throw AppError.validation([{ path: 'Idempotency-Key', message: 'at most 255 characters' }]);
+  if (key.length > 255)
+    throw AppError.validation([{ path: 'Idempotency-Key', message: 'at most 255 characters' }]);
   const { db, clock } = c.get('deps');
   const workspaceId = c.get('workspaceId');
   const now = clock.now();
@@ -125,6 +131,7 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
       stored = true;
     }
   } finally {
-    if (!stored) await db.orm.delete(idempotencyKeys).where(and(where, sql`${idempotencyKeys.status} IS NULL`));
+    if (!stored)
+      await db.orm.delete(idempotencyKeys).where(and(where, sql`${idempotencyKeys.status} IS NULL`));
   }
 };

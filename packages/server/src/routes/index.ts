@@ -1,20 +1,20 @@
 import type { App } from '../app';
 import { registerAdmin } from './admin/index';
+import { registerCampaignMailboxes } from './campaign-mailboxes/index';
 import { registerCampaigns } from './campaigns/index';
 import { registerContacts } from './contacts/index';
+import { registerExports } from './export/index';
 import { registerImports } from './imports/index';
 import { registerLaunchRoutes } from './launch/index';
-import { registerMailboxes } from './mailboxes/index';
-import { registerCampaignMailboxes } from './campaign-mailboxes/index';
-import { registerPreflightRoutes } from './preflight/index';
 import { registerLifecycle } from './lifecycle/index';
+import { registerMailboxes } from './mailboxes/index';
+import { registerPreflightRoutes } from './preflight/index';
 import { registerSchedule } from './schedule/index';
-import { registerSteps } from './steps/index';
 import { registerSends } from './sends/index';
 import { registerStats } from './stats/index';
-import { registerExports } from './export/index';
-import { registerUnsubscribeRoutes } from './unsubscribe/index';
+import { registerSteps } from './steps/index';
 import { registerSuppressions } from './suppressions/index';
+import { registerUnsubscribeRoutes } from './unsubscribe/index';
 
 /**
  * Every resource's routes. Fixed paths under /campaigns (steps/preview, lifecycle, suppressions,

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type Client, type Config as LibsqlConfig, createClient } from '@libsql/client';
+import { type Client, createClient, type Config as LibsqlConfig } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from './schema/index';
 
@@ -16,7 +16,9 @@ export interface Db {
 function isBusy(err: unknown): boolean {
   const e = err as { code?: string; message?: string; cause?: { code?: string } };
   return (
-    e?.code === 'SQLITE_BUSY' || e?.cause?.code === 'SQLITE_BUSY' || /SQLITE_BUSY|database is locked/.test(String(e?.message))
+    e?.code === 'SQLITE_BUSY' ||
+    e?.cause?.code === 'SQLITE_BUSY' ||
+    /SQLITE_BUSY|database is locked/.test(String(e?.message))
   );
 }
 

@@ -10,6 +10,7 @@ export type ContactField = (typeof CONTACT_FIELDS)[number];
 export const MAX_FIELD_NAME = 100;
 
 import type { FieldError } from '../errors';
+
 export type { FieldError };
 
 export class MappingError extends Error {

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { type CampaignStatus, type Priority, type StopRules, campaigns, steps } from '../db/schema/index';
+import { type CampaignStatus, campaigns, type Priority, type StopRules, steps } from '../db/schema/index';
 import { canDelete } from '../domain/lifecycle';
 import { AppError } from '../errors';
 import { eventInsert } from '../events';
@@ -37,7 +37,11 @@ export async function createCampaign(
   };
   await db.orm.batch([
     db.orm.insert(campaigns).values(row),
-    eventInsert(db.orm, { workspaceId, type: 'campaign.created', campaignId: row.id, data: { name: row.name } }, now),
+    eventInsert(
+      db.orm,
+      { workspaceId, type: 'campaign.created', campaignId: row.id, data: { name: row.name } },
+      now,
+    ),
   ]);
   return row;
 }
@@ -51,7 +55,11 @@ export async function getCampaign(db: Db, workspaceId: number, id: string): Prom
   return row;
 }
 
-export async function listCampaigns(db: Db, workspaceId: number, opts: { limit: number; after: string | null; status?: CampaignStatus }) {
+export async function listCampaigns(
+  db: Db,
+  workspaceId: number,
+  opts: { limit: number; after: string | null; status?: CampaignStatus },
+) {
   return db.orm
     .select()
     .from(campaigns)
@@ -80,7 +88,11 @@ export async function updateCampaign(
       .update(campaigns)
       .set({ ...patch, updatedAt: now })
       .where(and(eq(campaigns.id, id), eq(campaigns.workspaceId, workspaceId))),
-    eventInsert(db.orm, { workspaceId, type: 'campaign.updated', campaignId: id, data: { fields: Object.keys(patch) } }, now),
+    eventInsert(
+      db.orm,
+      { workspaceId, type: 'campaign.updated', campaignId: id, data: { fields: Object.keys(patch) } },
+      now,
+    ),
   ]);
   return next;
 }
@@ -88,13 +100,21 @@ export async function updateCampaign(
 export async function deleteCampaign(db: Db, workspaceId: number, id: string, now: number): Promise<void> {
   const current = await getCampaign(db, workspaceId, id);
   if (!canDelete(current.status)) {
-    throw new AppError('invalid_transition', `A ${current.status} campaign cannot be deleted; pause it first`, {
-      allowedActions: current.status === 'active' ? ['pause'] : [],
-    });
+    throw new AppError(
+      'invalid_transition',
+      `A ${current.status} campaign cannot be deleted; pause it first`,
+      {
+        allowedActions: current.status === 'active' ? ['pause'] : [],
+      },
+    );
   }
   await db.orm.batch([
     db.orm.delete(steps).where(eq(steps.campaignId, id)),
     db.orm.delete(campaigns).where(and(eq(campaigns.id, id), eq(campaigns.workspaceId, workspaceId))),
-    eventInsert(db.orm, { workspaceId, type: 'campaign.deleted', campaignId: id, data: { name: current.name } }, now),
+    eventInsert(
+      db.orm,
+      { workspaceId, type: 'campaign.deleted', campaignId: id, data: { name: current.name } },
+      now,
+    ),
   ]);
 }

@@ -8,9 +8,9 @@ import type { InStatement } from '@libsql/client';
 import type { Db } from '../db/client';
 import type { ContactStatus } from '../db/schema/index';
 import type { Deps } from '../deps';
+import { normalizeEmail } from '../domain/email';
 import { AppError } from '../errors';
 import { newId } from '../ids';
-import { normalizeEmail } from '../domain/email';
 
 export type { ContactStatus };
 

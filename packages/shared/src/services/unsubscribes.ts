@@ -9,9 +9,9 @@
  * after a crash between the two batches) changes nothing more and completes the suppression.
  */
 import type { InStatement } from '@libsql/client';
+import type { SecretBox } from '../crypto';
 import type { Db } from '../db/client';
 import type { ContactStatus } from '../db/schema/index';
-import type { SecretBox } from '../crypto';
 import { newId } from '../ids';
 import { statusChangeStatements } from './contacts';
 import { addSuppressions } from './suppressions';

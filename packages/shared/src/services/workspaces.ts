@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
+import { sha256Hex } from '../crypto';
 import type { Db } from '../db/client';
 import { apiKeys, workspaces } from '../db/schema/index';
-import { sha256Hex } from '../crypto';
 import { newId } from '../ids';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const API_KEY_PREFIX = 'osk_';
 
-export async function createWorkspace(db: Db, input: { projectName: string; description?: string | null }, now: number) {
+export async function createWorkspace(
+  db: Db,
+  input: { projectName: string; description?: string | null },
+  now: number,
+) {
   const [row] = await db.orm
     .insert(workspaces)
     .values({ projectName: input.projectName, description: input.description ?? null, createdAt: now })

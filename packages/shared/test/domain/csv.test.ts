@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   CsvError,
+  type CsvReadOptions,
   CsvStreamParser,
   parseCsvText,
   readCsv,
   readCsvRows,
-  type CsvReadOptions,
 } from '../../src/domain/csv';
 
 const enc = new TextEncoder();

@@ -7,8 +7,8 @@ import {
   parseHHMM,
   type Schedule,
   validateSchedule,
-  type Weekday,
   WEEKDAYS,
+  type Weekday,
   windowEndAfter,
 } from '../../src/domain/schedule';
 

@@ -3,4 +3,3 @@ import './maintenance';
 import './dispatch';
 import './imports';
 import './launches';
-export {};

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Db, backoffMs, type Rng, schema } from '@outreach/shared';
+import { backoffMs, type Db, type Rng, type schema } from '@outreach/shared';
 
 export type Job = typeof schema.jobs.$inferSelect;
 
@@ -83,11 +83,24 @@ export async function failJob(
   opts: { retryable?: boolean; baseMs?: number; maxMs?: number } = {},
 ): Promise<'retry' | 'failed' | 'lost'> {
   const retry = opts.retryable !== false && job.attempts < job.maxAttempts;
-  const runAt = now + backoffMs(job.attempts, { baseMs: opts.baseMs ?? 5000, maxMs: opts.maxMs ?? 3_600_000, jitter: 'equal' }, rng);
+  const runAt =
+    now +
+    backoffMs(
+      job.attempts,
+      { baseMs: opts.baseMs ?? 5000, maxMs: opts.maxMs ?? 3_600_000, jitter: 'equal' },
+      rng,
+    );
   const res = await db.client.execute({
     sql: `UPDATE jobs SET state = ?, error = ?, run_at = ?, finished_at = ?, lease_id = NULL, lease_until = NULL
           WHERE id = ? AND lease_id = ? RETURNING id`,
-    args: [retry ? 'retry' : 'failed', error.slice(0, 2000), retry ? runAt : job.runAt, retry ? null : now, job.id, leaseId],
+    args: [
+      retry ? 'retry' : 'failed',
+      error.slice(0, 2000),
+      retry ? runAt : job.runAt,
+      retry ? null : now,
+      job.id,
+      leaseId,
+    ],
   });
   if (res.rows.length === 0) return 'lost';
   return retry ? 'retry' : 'failed';

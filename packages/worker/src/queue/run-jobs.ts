@@ -15,7 +15,11 @@ export interface JobHandler {
 export class NonRetryableError extends Error {}
 
 /** A loop that claims jobs of the given kinds and runs them one by one. */
-export function jobLoop(name: string, handlers: JobHandler[], opts: { intervalMs?: number; batch?: number } = {}): Loop {
+export function jobLoop(
+  name: string,
+  handlers: JobHandler[],
+  opts: { intervalMs?: number; batch?: number } = {},
+): Loop {
   const byKind = new Map(handlers.map((h) => [h.kind, h]));
   return {
     name,
@@ -46,7 +50,13 @@ export async function runOne(deps: Deps, handler: JobHandler, job: Job, leaseId:
     const outcome = await failJob(deps.db, job, leaseId, message, deps.clock.now(), deps.rng, {
       retryable: !(err instanceof NonRetryableError),
     });
-    deps.log.warn('job failed', { jobId: job.id, kind: job.kind, attempt: job.attempts, outcome, error: message });
+    deps.log.warn('job failed', {
+      jobId: job.id,
+      kind: job.kind,
+      attempt: job.attempts,
+      outcome,
+      error: message,
+    });
     if (outcome === 'failed') await handler.onFailed?.(deps, job, message);
   }
 }

@@ -3,10 +3,11 @@
  * Real libSQL file, real planner and executor; SMTP is an in-process sink with the same
  * transport interface (the real-SMTP cases are in smtp.test.ts).
  */
-import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
+
 import { nextSendableInstant, type Schedule, seededRng, VirtualClock } from '@outreach/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeContactStatus } from '@outreach/shared/services/contacts';
+import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDispatchTick } from '../../src/dispatch/execute';
 import { attachMailbox, rows, seedCampaign, seedContacts, seedMailbox, sinkPool } from './support';
 

@@ -3,7 +3,7 @@
  * messages and their headers, 550 → bounced, 451 twice then 250 → sent with 3 attempts, a
  * dropped connection retried.
  */
-import { SecretBox, type Schedule, seededRng, VirtualClock, verifyUnsubscribeToken } from '@outreach/shared';
+import { type Schedule, SecretBox, seededRng, VirtualClock, verifyUnsubscribeToken } from '@outreach/shared';
 import { startSmtpServer, type TestSmtpServer } from '@outreach/testkit';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

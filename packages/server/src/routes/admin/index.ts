@@ -1,5 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AppError, createApiKey, createWorkspace, deleteApiKey, iso, listApiKeys, listWorkspaces, workspaceExists } from '@outreach/shared';
+import {
+  AppError,
+  createApiKey,
+  createWorkspace,
+  deleteApiKey,
+  iso,
+  listApiKeys,
+  listWorkspaces,
+  workspaceExists,
+} from '@outreach/shared';
 import type { App } from '../../app';
 import { errorResponses } from '../../lib/problem';
 import { Timestamp } from '../../lib/schemas';
@@ -37,10 +46,19 @@ const ApiKeyInfo = z
   .openapi('ApiKey');
 
 const WorkspaceIdQuery = z.object({
-  workspace_id: z.coerce.number().int().positive().openapi({ param: { name: 'workspace_id', in: 'query' }, example: 42 }),
+  workspace_id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: 'workspace_id', in: 'query' }, example: 42 }),
 });
 
-const toWorkspace = (w: { id: number; projectName: string; description: string | null; createdAt: number }) => ({
+const toWorkspace = (w: {
+  id: number;
+  projectName: string;
+  description: string | null;
+  createdAt: number;
+}) => ({
   workspace_id: w.id,
   project_name: w.projectName,
   description: w.description,
@@ -67,12 +85,19 @@ export function registerAdmin(app: App): void {
           },
         },
       },
-      responses: { 201: { description: 'Created', content: { 'application/json': { schema: Workspace } } }, ...errorResponses },
+      responses: {
+        201: { description: 'Created', content: { 'application/json': { schema: Workspace } } },
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const body = c.req.valid('json');
       const { db, clock } = c.get('deps');
-      const w = await createWorkspace(db, { projectName: body.project_name, description: body.description }, clock.now());
+      const w = await createWorkspace(
+        db,
+        { projectName: body.project_name, description: body.description },
+        clock.now(),
+      );
       return c.json(toWorkspace(w), 201);
     },
   );
@@ -86,7 +111,9 @@ export function registerAdmin(app: App): void {
       responses: {
         200: {
           description: 'Workspaces',
-          content: { 'application/json': { schema: z.object({ items: z.array(Workspace), next_cursor: z.null() }) } },
+          content: {
+            'application/json': { schema: z.object({ items: z.array(Workspace), next_cursor: z.null() }) },
+          },
         },
         ...errorResponses,
       },
@@ -117,13 +144,17 @@ export function registerAdmin(app: App): void {
           },
         },
       },
-      responses: { 201: { description: 'Created', content: { 'application/json': { schema: ApiKeyCreated } } }, ...errorResponses },
+      responses: {
+        201: { description: 'Created', content: { 'application/json': { schema: ApiKeyCreated } } },
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const { workspace_id } = c.req.valid('query');
       const body = c.req.valid('json');
       const { db, clock } = c.get('deps');
-      if (!(await workspaceExists(db, workspace_id))) throw AppError.notFound('Workspace', String(workspace_id));
+      if (!(await workspaceExists(db, workspace_id)))
+        throw AppError.notFound('Workspace', String(workspace_id));
       const { key, row } = await createApiKey(db, { workspaceId: workspace_id, ...body }, clock.now());
       return c.json({ api_key: key, name: row.name, workspace_id, expiration_date: iso(row.expiresAt) }, 201);
     },
@@ -139,7 +170,9 @@ export function registerAdmin(app: App): void {
       responses: {
         200: {
           description: 'Keys',
-          content: { 'application/json': { schema: z.object({ items: z.array(ApiKeyInfo), next_cursor: z.null() }) } },
+          content: {
+            'application/json': { schema: z.object({ items: z.array(ApiKeyInfo), next_cursor: z.null() }) },
+          },
         },
         ...errorResponses,
       },

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute, type z } from '@hono/zod-openapi';
 import { listCampaigns } from '@outreach/shared';
 import type { App } from '../../app';
 import { decodeCursor, page } from '../../lib/pagination';
@@ -17,7 +17,10 @@ export const listCampaignsRoute = createRoute({
     }),
   },
   responses: {
-    200: { description: 'A page of campaigns', content: { 'application/json': { schema: listOf(CampaignSchema, 'CampaignList') } } },
+    200: {
+      description: 'A page of campaigns',
+      content: { 'application/json': { schema: listOf(CampaignSchema, 'CampaignList') } },
+    },
     ...errorResponses,
   },
 });
@@ -30,7 +33,10 @@ export function registerListCampaigns(app: App): void {
       after: decodeCursor(q.cursor),
       status: q.status,
     });
-    return c.json(page(rows, q.limit, (r) => r.id, toCampaign), 200);
+    return c.json(
+      page(rows, q.limit, (r) => r.id, toCampaign),
+      200,
+    );
   });
 }
 

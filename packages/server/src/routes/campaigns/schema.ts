@@ -8,10 +8,22 @@ export const CampaignStatus = z.enum(['draft', 'active', 'paused', 'completed', 
 export const ScheduleSchema = z
   .object({
     timezone: z.string().openapi({ example: 'America/New_York' }),
-    weekdays: z.array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])).openapi({ example: ['mon', 'tue', 'wed', 'thu', 'fri'] }),
+    weekdays: z
+      .array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']))
+      .openapi({ example: ['mon', 'tue', 'wed', 'thu', 'fri'] }),
     windows: z
-      .array(z.object({ start: z.string().openapi({ example: '09:00' }), end: z.string().openapi({ example: '12:00' }) }))
-      .openapi({ example: [{ start: '09:00', end: '12:00' }, { start: '14:00', end: '17:00' }] }),
+      .array(
+        z.object({
+          start: z.string().openapi({ example: '09:00' }),
+          end: z.string().openapi({ example: '12:00' }),
+        }),
+      )
+      .openapi({
+        example: [
+          { start: '09:00', end: '12:00' },
+          { start: '14:00', end: '17:00' },
+        ],
+      }),
   })
   .openapi('Schedule');
 
@@ -44,7 +56,9 @@ export const CampaignSchema = z
 export const CreateCampaignBody = z
   .object({
     name: z.string().trim().min(1).max(200).openapi({ example: 'Q1 SaaS Outreach' }),
-    priority: Priority.optional().openapi({ description: 'Which campaign gets a shared mailbox first; default MEDIUM' }),
+    priority: Priority.optional().openapi({
+      description: 'Which campaign gets a shared mailbox first; default MEDIUM',
+    }),
   })
   .openapi('CreateCampaign');
 
@@ -56,7 +70,11 @@ export const UpdateCampaignBody = z
   .openapi('UpdateCampaign');
 
 export const CampaignIdParam = z.object({
-  id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' }, example: 'cmp_abc123' }),
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'cmp_abc123' }),
 });
 
 export function toCampaign(c: CampaignRow): z.infer<typeof CampaignSchema> {

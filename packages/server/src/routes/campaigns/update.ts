@@ -24,7 +24,13 @@ export const updateCampaignRoute = createRoute({
 export function registerUpdateCampaign(app: App): void {
   app.openapi(updateCampaignRoute, async (c) => {
     const { db, clock } = c.get('deps');
-    const row = await updateCampaign(db, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json'), clock.now());
+    const row = await updateCampaign(
+      db,
+      c.get('workspaceId'),
+      c.req.valid('param').id,
+      c.req.valid('json'),
+      clock.now(),
+    );
     return c.json(toCampaign(row), 200);
   });
 }

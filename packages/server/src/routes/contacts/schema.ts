@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { type Contact, CONTACT_STATUSES, type ContactChange, iso } from '@outreach/shared';
+import { CONTACT_STATUSES, type Contact, type ContactChange, iso } from '@outreach/shared';
 import { Timestamp } from '../../lib/schemas';
 
 export const ContactStatusSchema = z.enum(CONTACT_STATUSES).openapi('ContactStatus', { example: 'pending' });
@@ -14,12 +14,10 @@ export const ContactSchema = z
       .nullable()
       .openapi({ example: 'Sarah Chen', description: 'first + last name; null when both are empty' }),
     status: ContactStatusSchema,
-    customJson: z
-      .record(z.string(), z.unknown())
-      .openapi({
-        example: { company: 'Acme Corp', title: 'VP Sales' },
-        description: 'company, title and every custom column',
-      }),
+    customJson: z.record(z.string(), z.unknown()).openapi({
+      example: { company: 'Acme Corp', title: 'VP Sales' },
+      description: 'company, title and every custom column',
+    }),
     createdAt: Timestamp,
     firstName: z.string().nullable(),
     lastName: z.string().nullable(),
@@ -49,13 +47,10 @@ export function toContact(c: Contact): z.infer<typeof ContactSchema> {
 
 export const RowErrorSchema = z
   .object({
-    row: z
-      .number()
-      .int()
-      .openapi({
-        description:
-          'row number in the file, the header being row 1 (blank rows skipped); index in `contacts` for the JSON add',
-      }),
+    row: z.number().int().openapi({
+      description:
+        'row number in the file, the header being row 1 (blank rows skipped); index in `contacts` for the JSON add',
+    }),
     email: z.string(),
     reason: z.string().openapi({ example: 'invalid email' }),
   })
@@ -73,14 +68,11 @@ export const ImportCountsSchema = z
       .number()
       .int()
       .openapi({ example: 0, description: 'rows with an empty or invalid email: counted, never stored' }),
-    upserted: z
-      .number()
-      .int()
-      .openapi({
-        example: 2,
-        description:
-          'distinct contacts created or updated (fewer than imported when the file repeats an address)',
-      }),
+    upserted: z.number().int().openapi({
+      example: 2,
+      description:
+        'distinct contacts created or updated (fewer than imported when the file repeats an address)',
+    }),
     created: z
       .number()
       .int()

@@ -14,8 +14,8 @@ import {
 import type { App } from '../../app';
 import { errorResponses } from '../../lib/problem';
 import { CampaignParam, toSend } from '../sends/schema';
-import { CONTACT_COLUMNS, ExportQuery, ExportSummarySchema, SEND_COLUMNS } from './schema';
 import { csvStream, exportFileName } from './csv-stream';
+import { CONTACT_COLUMNS, ExportQuery, ExportSummarySchema, SEND_COLUMNS } from './schema';
 
 /** Rows read from the database per chunk of the streamed body. */
 export const EXPORT_PAGE_SIZE = 1000;

@@ -25,11 +25,9 @@ export const ImportCreatedSchema = z
 export const MappingPreviewSchema = z
   .object({
     columns: z.array(z.string()).openapi({ example: ['email', 'first_name', 'last', 'org', 'role'] }),
-    suggestedMapping: z
-      .record(z.string(), z.string().nullable())
-      .openapi({
-        example: { email: 'email', first_name: 'firstName', last: 'lastName', org: 'company', role: 'title' },
-      }),
+    suggestedMapping: z.record(z.string(), z.string().nullable()).openapi({
+      example: { email: 'email', first_name: 'firstName', last: 'lastName', org: 'company', role: 'title' },
+    }),
     sampleRows: z.array(z.record(z.string(), z.string())).openapi({ description: 'the first 5 data rows' }),
   })
   .openapi('MappingPreview');

@@ -32,11 +32,8 @@ export const PutStopRulesBody = z
     stopOnUnsub: z.boolean().optional().openapi({ description: 'default true' }),
     stopOnBounce: z.boolean().optional().openapi({ description: 'default true' }),
     stopOnAutoReply: z.boolean().optional().openapi({ description: 'default false' }),
-    stopOnCompanyReply: z
-      .boolean()
-      .optional()
-      .openapi({
-        description: 'default false: a reply from one address at a domain stops every contact of that domain',
-      }),
+    stopOnCompanyReply: z.boolean().optional().openapi({
+      description: 'default false: a reply from one address at a domain stops every contact of that domain',
+    }),
   })
   .openapi('PutStopRules');

@@ -40,13 +40,9 @@ export const contacts = sqliteTable(
     index('contacts_campaign_status').on(t.campaignId, t.status, t.id),
     index('contacts_workspace_email').on(t.workspaceId, t.email),
     // The dispatch loop reads only due, active contacts: its cost follows the due work.
-    index('contacts_due')
-      .on(t.nextSendAt)
-      .where(sql`status = 'active'`),
+    index('contacts_due').on(t.nextSendAt).where(sql`status = 'active'`),
     // Per campaign and sticky sender: each sendable campaign mailbox reads only its own due contacts.
-    index('contacts_dispatch')
-      .on(t.campaignId, t.mailboxId, t.nextSendAt)
-      .where(sql`status = 'active'`),
+    index('contacts_dispatch').on(t.campaignId, t.mailboxId, t.nextSendAt).where(sql`status = 'active'`),
   ],
 );
 
@@ -70,7 +66,9 @@ export const imports = sqliteTable(
     processedBytes: integer('processed_bytes').notNull().default(0),
     imported: integer('imported').notNull().default(0),
     invalid: integer('invalid').notNull().default(0),
-    errors: text('errors', { mode: 'json' }).$type<{ row: number; email: string; reason: string }[]>().notNull(),
+    errors: text('errors', { mode: 'json' })
+      .$type<{ row: number; email: string; reason: string }[]>()
+      .notNull(),
     error: text('error'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
@@ -99,5 +97,8 @@ export const suppressions = sqliteTable(
     reason: text('reason').notNull(),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [uniqueIndex('suppressions_value').on(t.workspaceId, t.kind, t.value), index('suppressions_list').on(t.workspaceId, t.id)],
+  (t) => [
+    uniqueIndex('suppressions_value').on(t.workspaceId, t.kind, t.value),
+    index('suppressions_list').on(t.workspaceId, t.id),
+  ],
 );

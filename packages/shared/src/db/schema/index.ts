@@ -1,5 +1,5 @@
-export * from './workspaces';
 export * from './campaigns';
 export * from './contacts';
 export * from './mailboxes';
 export * from './sends';
+export * from './workspaces';

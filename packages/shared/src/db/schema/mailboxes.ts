@@ -39,7 +39,10 @@ export const mailboxes = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [uniqueIndex('mailboxes_address').on(t.workspaceId, t.address), index('mailboxes_list').on(t.workspaceId, t.id)],
+  (t) => [
+    uniqueIndex('mailboxes_address').on(t.workspaceId, t.address),
+    index('mailboxes_list').on(t.workspaceId, t.id),
+  ],
 );
 
 export const campaignMailboxes = sqliteTable(
@@ -59,5 +62,8 @@ export const campaignMailboxes = sqliteTable(
     assignedContacts: integer('assigned_contacts').notNull().default(0),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [uniqueIndex('campaign_mailboxes_pair').on(t.campaignId, t.mailboxId), index('campaign_mailboxes_mailbox').on(t.mailboxId)],
+  (t) => [
+    uniqueIndex('campaign_mailboxes_pair').on(t.campaignId, t.mailboxId),
+    index('campaign_mailboxes_mailbox').on(t.mailboxId),
+  ],
 );

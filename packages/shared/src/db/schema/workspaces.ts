@@ -55,9 +55,7 @@ export const events = sqliteTable(
     index('events_workspace').on(t.workspaceId, t.id),
     index('events_campaign_type').on(t.campaignId, t.type, t.createdAt, t.id),
     // A contact's history (e.g. its status before the first change, for contacts/changes).
-    index('events_contact')
-      .on(t.contactId, t.id)
-      .where(sql`contact_id IS NOT NULL`),
+    index('events_contact').on(t.contactId, t.id).where(sql`contact_id IS NOT NULL`),
   ],
 );
 
