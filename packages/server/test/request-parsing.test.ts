@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, makeTestApp, type TestApp } from './support';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await makeTestApp();
+});
+afterAll(() => t.close());
+
+async function campaignCount(caller = t.a): Promise<number> {
+  const res = await caller.req('GET', '/campaigns', { query: { limit: 200 } });
+  expect(res.status).toBe(200);
+  return res.body.items.length;
+}
+
+describe('?workspaceId= is a plain integer, checked in one place', () => {
+  // `b`'s key naming `a`'s workspace in a spelling zod's coercion would read as a's id.
+  const spellings = (id: number) => [
+    `${id}.0`,
+    `${id}e0`,
+    `+${id}`,
+    `0x${id.toString(16)}`,
+    ` ${id}`,
+    `0${id}`,
+    `${id} `,
+    '',
+  ];
+
+  it('anything but digits → 422 naming workspaceId, on writes and reads; nothing is created', async () => {
+    const before = await campaignCount(t.b);
+    for (const w of spellings(t.a.workspaceId)) {
+      const post = await t.b.req('POST', '/campaigns', { body: { name: 'x' }, query: { workspaceId: w } });
+      expectProblem(post, 422, 'validation_failed', 'workspaceId');
+      const get = await t.b.req('GET', '/campaigns', { query: { workspaceId: w } });
+      expectProblem(get, 422, 'validation_failed', 'workspaceId');
+    }
+    // `%201` as the raw query (decoded to " 1").
+    const raw = await t.app.request(`/campaigns?workspaceId=%20${t.a.workspaceId}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.b.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x' }),
+    });
+    expect(raw.status).toBe(422);
+    expect(await campaignCount(t.b)).toBe(before);
+    expect(await campaignCount(t.a)).toBe(0);
+  });
+
+  it("another workspace's id → 403; repeated, each value counts; the key's own id → 201", async () => {
+    expectProblem(
+      await t.b.req('POST', '/campaigns', { body: { name: 'x' }, query: { workspaceId: t.a.workspaceId } }),
+      403,
+      'forbidden',
+    );
+    const repeated = await t.app.request(
+      `/campaigns?workspaceId=${t.b.workspaceId}&workspaceId=${t.a.workspaceId}`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.b.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'x' }),
+      },
+    );
+    expect(repeated.status).toBe(403);
+    expectProblem(await t.b.req('GET', '/campaigns', { query: { workspaceId: 0 } }), 403, 'forbidden');
+    const own = await t.b.req('POST', '/campaigns', { body: { name: 'mine' } });
+    expect(own.status).toBe(201);
+    expect(own.body.workspaceId).toBe(t.b.workspaceId);
+    expect((await t.b.req('POST', '/campaigns', { body: { name: 'x' }, workspace: false })).status).toBe(201);
+  });
+});
+
+describe('415 on JSON routes', () => {
+  it('a body that is not application/json → 415 unsupported_media_type', async () => {
+    for (const ct of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', undefined]) {
+      const res = await t.a.req('POST', '/campaigns', {
+        raw: '{"name":"x"}',
+        headers: ct ? { 'content-type': ct } : {},
+      });
+      expectProblem(res, 415, 'unsupported_media_type');
+      expect(res.body.type).toBe('https://outreach.dev/problems/unsupported-media-type');
+      expect(res.body.detail).toContain('application/json');
+    }
+    const id = (await t.a.req('POST', '/campaigns', { body: { name: 'c' } })).body.id;
+    const patch = await t.a.req('PATCH', `/campaigns/${id}`, {
+      raw: 'name=y',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expectProblem(patch, 415, 'unsupported_media_type');
+  });
+});
