@@ -5,6 +5,7 @@ export * from './db/index';
 export * from './deps';
 export * from './domain/backoff';
 export * from './domain/columns';
+export * from './domain/contact-status';
 export * from './domain/csv';
 export * from './domain/csv-write';
 export * from './domain/email';
