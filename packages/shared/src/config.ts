@@ -86,7 +86,7 @@ export function loadConfig(
 function secretKeyFile(dataDir: string): string {
   const file = join(dataDir, 'secret.key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('hex');
   try {
     writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
