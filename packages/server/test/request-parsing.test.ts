@@ -1,9 +1,16 @@
+import { createLogger } from '@outreach/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, makeTestApp, type TestApp } from './support';
 
 let t: TestApp;
+const logged: string[] = [];
 beforeAll(async () => {
   t = await makeTestApp();
+  t.deps.log = createLogger('info', {}, { write: (l: string) => logged.push(l) });
+  // A route that fails unexpectedly (added before the first request builds the router).
+  t.app.get('/test/boom', () => {
+    throw new TypeError('kaboom: something unexpected');
+  });
 });
 afterAll(() => t.close());
 
@@ -85,5 +92,18 @@ describe('415 on JSON routes', () => {
       headers: { 'content-type': 'text/plain' },
     });
     expectProblem(patch, 415, 'unsupported_media_type');
+  });
+});
+
+describe('unexpected errors', () => {
+  it('500 internal_error to the caller; the log line keeps the stack and the request id', async () => {
+    const res = await t.a.req('GET', '/test/boom', { headers: { 'x-request-id': 'req-boom-1' } });
+    expectProblem(res, 500, 'internal_error');
+    expect(res.text).not.toContain('kaboom');
+    const line = logged.map((l) => JSON.parse(l)).find((r) => r.msg === 'unhandled error');
+    expect(line).toMatchObject({ level: 'error', path: '/test/boom', requestId: 'req-boom-1' });
+    expect(line.err.type).toBe('TypeError');
+    expect(line.err.stack).toContain('TypeError: kaboom: something unexpected');
+    expect(line.err.stack).toContain('request-parsing.test.ts');
   });
 });
