@@ -105,8 +105,12 @@ async function assertPublicHosts(
   if (errors.length > 0) throw AppError.validation(errors);
 }
 
-/** Resolves and checks a mailbox server's host just before a login: the address to connect to. */
-async function connectTarget(
+/**
+ * Resolves and checks a mailbox server's host just before connecting: the settings to connect
+ * with (`host` = the checked address, `servername` = the name), or why not. Logins use it; the
+ * sending loop's transports should too.
+ */
+export async function mailboxConnectTarget(
   config: Deps['config'],
   settings: ServerSettings,
 ): Promise<{ ok: true; target: ConnectTarget } | { ok: false; error: string }> {
@@ -330,7 +334,7 @@ export async function checkMailbox(
           'the stored password cannot be decrypted with this server key (OUTREACH_SECRET_KEY changed?): set it again',
       };
     }
-    const to = await connectTarget(deps.config, mailbox[side]);
+    const to = await mailboxConnectTarget(deps.config, mailbox[side]);
     if (!to.ok) return { ok: false, error: to.error };
     try {
       const r = await checker[side](to.target, password, timeoutMs);
