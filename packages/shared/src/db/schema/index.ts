@@ -2,4 +2,5 @@ export * from './campaigns';
 export * from './contacts';
 export * from './mailboxes';
 export * from './sends';
+export * from './webhooks';
 export * from './workspaces';
