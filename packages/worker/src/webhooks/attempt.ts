@@ -19,19 +19,33 @@ export interface AttemptOptions {
   agents: WebhookAgents;
 }
 
-/** The Standard Webhooks headers of one attempt. */
-export function signHeaders(
-  deliveryId: string,
-  payload: string,
-  secrets: string[],
-  now: number,
-): Record<string, string> {
-  const at = new Date(Math.floor(now / 1000) * 1000);
-  return {
-    'webhook-id': deliveryId,
-    'webhook-timestamp': String(Math.floor(now / 1000)),
-    'webhook-signature': secrets.map((s) => new Webhook(s).sign(deliveryId, at, payload)).join(' '),
-  };
+/**
+ * The signers of one subscription, opened once per run rather than per delivery (decrypting and
+ * decoding the secrets is most of the CPU an attempt costs); the old secret drops out when the
+ * rotation overlap ends.
+ */
+export class SubscriptionSigner {
+  private signers: Webhook[] = [];
+  private validUntil = -1;
+  constructor(
+    private readonly deps: Pick<Deps, 'secrets'>,
+    private readonly sub: WebhookSubscriptionRow,
+  ) {}
+
+  /** The Standard Webhooks headers of one attempt made at `now`. */
+  headers(deliveryId: string, payload: string, now: number): Record<string, string> {
+    if (now >= this.validUntil) {
+      this.signers = signingSecrets(this.deps, this.sub, now).map((s) => new Webhook(s));
+      const until = this.sub.previousSecretUntil;
+      this.validUntil = until != null && now < until ? until : Number.POSITIVE_INFINITY;
+    }
+    const at = new Date(Math.floor(now / 1000) * 1000);
+    return {
+      'webhook-id': deliveryId,
+      'webhook-timestamp': String(Math.floor(now / 1000)),
+      'webhook-signature': this.signers.map((w) => w.sign(deliveryId, at, payload)).join(' '),
+    };
+  }
 }
 
 export async function attemptDelivery(
@@ -39,6 +53,7 @@ export async function attemptDelivery(
   sub: WebhookSubscriptionRow,
   delivery: { id: string; payload: string },
   opts: AttemptOptions,
+  signer: SubscriptionSigner = new SubscriptionSigner(deps, sub),
 ): Promise<AttemptResult> {
   const started = performance.now();
   const now = deps.clock.now();
@@ -64,7 +79,7 @@ export async function attemptDelivery(
     if (err instanceof AddressNotAllowedError) return fail(`endpoint not allowed: ${err.message}`);
     throw err;
   }
-  const headers = signHeaders(delivery.id, delivery.payload, signingSecrets(deps, sub, now), now);
+  const headers = signer.headers(delivery.id, delivery.payload, now);
   const res = await postWebhook({
     url,
     addresses,

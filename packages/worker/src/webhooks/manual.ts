@@ -61,11 +61,13 @@ async function attemptNow(
   d: WebhookDeliveryRow,
   agents: WebhookAgents,
 ): Promise<WebhookDeliveryRow> {
-  const out = await deliverOne(deps, sub, d, leaseId, sub.failingSince, {
-    attemptOptions: { timeoutMs: WEBHOOK_TIMEOUT_MS, agents, leaseMs: WEBHOOK_LEASE_MS },
+  const out = await deliverOne(deps, sub, d, leaseId, {
+    timeoutMs: WEBHOOK_TIMEOUT_MS,
+    agents,
+    leaseMs: WEBHOOK_LEASE_MS,
   });
   if (!out) throw new AppError('conflict', 'The delivery was taken over by a worker; reload it');
-  return out.delivery;
+  return out;
 }
 
 /** `POST …/subscriptions/{id}/test`: logs a `webhook.test` event and delivers it now. */

@@ -108,32 +108,40 @@ export async function pendingDeliveries(
     .limit(limit);
 }
 
+export interface RecordedAttempt {
+  delivery: Pick<WebhookDeliveryRow, 'id'>;
+  result: AttemptResult;
+  decision: DeliveryDecision;
+  /** when the attempt was made */
+  at: number;
+}
+
 /**
- * Records one attempt and extends the lease, fenced by the lease: `null` means the lease was
- * lost (another worker has the queue) and the caller must stop. Otherwise the subscription's
- * status after the write (a pause or delete meanwhile stops the run).
+ * Records attempts (in the order made) and extends the lease in one transaction, fenced by the
+ * lease: `null` means the lease was lost (another worker has the queue) and the caller must
+ * stop. Otherwise the subscription's status after the write (a pause or delete meanwhile stops
+ * the run) and each delivery's attempt count.
  */
-export async function recordAttempt(
+export async function recordAttempts(
   deps: Deps,
   sub: Pick<WebhookSubscriptionRow, 'id'>,
   leaseId: string,
-  delivery: Pick<WebhookDeliveryRow, 'id'>,
-  result: AttemptResult,
-  decision: DeliveryDecision,
+  attempts: RecordedAttempt[],
   opts: { leaseMs: number },
-): Promise<{ status: WebhookSubscriptionRow['status']; attempts: number } | null> {
+): Promise<{ status: WebhookSubscriptionRow['status']; attempts: number[] } | null> {
   const now = deps.clock.now();
   const fence = 'EXISTS (SELECT 1 FROM webhook_subscriptions WHERE id = ? AND lease_id = ?)';
-  const [d, s] = await deps.db.client.batch(
+  const last = attempts[attempts.length - 1]!;
+  const results = await deps.db.client.batch(
     [
-      {
+      ...attempts.map(({ delivery, result, decision, at }) => ({
         sql: `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_attempt_at = ?,
                 response_status = ?, response_body_snippet = ?, duration_ms = ?, error = ?
               WHERE id = ? AND ${fence} RETURNING attempts`,
         args: [
           decision.status,
           decision.nextAttemptAt,
-          now,
+          at,
           result.status,
           result.bodySnippet,
           result.durationMs,
@@ -142,19 +150,21 @@ export async function recordAttempt(
           sub.id,
           leaseId,
         ],
-      },
+      })),
       {
         sql: `UPDATE webhook_subscriptions SET failing_since = ?, lease_until = ?
               WHERE id = ? AND lease_id = ? RETURNING status`,
-        args: [decision.failingSince, now + opts.leaseMs, sub.id, leaseId],
+        args: [last.decision.failingSince, now + opts.leaseMs, sub.id, leaseId],
       },
     ],
     'write',
   );
-  const dRow = d?.rows[0];
-  const sRow = s?.rows[0];
-  if (!dRow || !sRow) return null;
-  return { status: sRow.status as WebhookSubscriptionRow['status'], attempts: Number(dRow.attempts) };
+  const sRow = results[results.length - 1]?.rows[0];
+  if (!sRow) return null;
+  return {
+    status: sRow.status as WebhookSubscriptionRow['status'],
+    attempts: results.slice(0, -1).map((r) => Number(r.rows[0]?.attempts ?? 0)),
+  };
 }
 
 /** Disables the subscription (410, or 5 days of failures) and logs `webhook.disabled`. */
