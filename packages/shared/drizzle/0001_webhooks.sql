@@ -26,6 +26,7 @@ CREATE TABLE `webhook_deliveries` (
 CREATE UNIQUE INDEX `webhook_deliveries_sub_event` ON `webhook_deliveries` (`subscription_id`,`event_id`);--> statement-breakpoint
 CREATE INDEX `webhook_deliveries_queue` ON `webhook_deliveries` (`subscription_id`,`status`,`event_seq`);--> statement-breakpoint
 CREATE INDEX `webhook_deliveries_sub_id` ON `webhook_deliveries` (`subscription_id`,`id`);--> statement-breakpoint
+CREATE INDEX `webhook_deliveries_settled` ON `webhook_deliveries` (`status`,`created_at`);--> statement-breakpoint
 CREATE TABLE `webhook_event_seq` (
 	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`event_id` text NOT NULL

@@ -62,6 +62,8 @@ export const webhookDeliveries = sqliteTable(
     uniqueIndex('webhook_deliveries_sub_event').on(t.subscriptionId, t.eventId),
     index('webhook_deliveries_queue').on(t.subscriptionId, t.status, t.eventSeq),
     index('webhook_deliveries_sub_id').on(t.subscriptionId, t.id),
+    // The hourly purge of settled deliveries.
+    index('webhook_deliveries_settled').on(t.status, t.createdAt),
   ],
 );
 
