@@ -23,6 +23,7 @@ export * from './net/address-policy';
 export * from './services/campaign-mailboxes';
 export * from './services/campaigns';
 export * from './services/contacts';
+export * from './services/counters';
 export * from './services/exports';
 export * from './services/imports';
 export * from './services/jobs';
