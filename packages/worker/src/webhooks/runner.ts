@@ -44,6 +44,8 @@ export interface WebhookRunnerOptions {
 
 export const WEBHOOK_LEASE_MS = 60_000;
 const RECORD_WITHIN_MS = 100;
+/** A run hands its subscription back after this long, so manual tests and retries get a turn. */
+const RUN_BUDGET_MS = 5_000;
 
 export class WebhookRunner {
   readonly agents = new WebhookAgents();
@@ -122,8 +124,9 @@ export class WebhookRunner {
       }
       return out.status === 'active' && last.decision.status === 'succeeded';
     };
+    const started = performance.now();
     try {
-      while (!this.stopping) {
+      while (!this.stopping && performance.now() - started < RUN_BUDGET_MS) {
         // Record what was attempted before reading the queue again, or it would be read as pending.
         if (!(await flush())) return;
         const queue = await pendingDeliveries(deps.db, sub.id, this.batch);
