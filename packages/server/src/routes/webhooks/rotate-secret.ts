@@ -3,6 +3,7 @@ import { rotateWebhookSecret } from '@outreach/shared';
 import type { App } from '../../app';
 import { errorResponses } from '../../lib/problem';
 import { IdempotencyHeader, WorkspaceQuery } from '../../lib/schemas';
+import { answersSecret } from '../../middleware/idempotency';
 import {
   RotateSecretBody,
   SubscriptionIdParam,
@@ -16,6 +17,8 @@ export const rotateSecretRoute = createRoute({
   method: 'post',
   path: `${WEBHOOKS_BASE}/subscriptions/{id}/rotate-secret`,
   tags: [TAG],
+  // the answer shows the signing secret once: never kept for an Idempotency-Key replay
+  middleware: [answersSecret('subscription.secret')] as const,
   summary: 'A new secret; the old one keeps signing alongside for 24 h (two `v1,` signatures)',
   request: {
     params: SubscriptionIdParam,
@@ -32,8 +35,6 @@ export const rotateSecretRoute = createRoute({
   },
 });
 
-// idempotency: secret — the response carries the new signing secret; it must not be stored in
-// an idempotency record (the lead wires the per-route opt-out at merge).
 export function registerRotateSecret(app: App): void {
   app.openapi(rotateSecretRoute, async (c) => {
     const deps = c.get('deps');
