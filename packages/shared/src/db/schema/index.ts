@@ -3,3 +3,4 @@ export * from './contacts';
 export * from './mailboxes';
 export * from './sends';
 export * from './workspaces';
+export * from './inbox';
