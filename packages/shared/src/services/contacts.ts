@@ -269,13 +269,16 @@ export function statusChangeStatements(
     reason: string;
     from?: readonly ContactStatus[];
     data?: Record<string, unknown>;
+    /** an extra SQL condition every statement must meet (e.g. the inbox loop's "this message is new"). */
+    guard?: { sql: string; args: (string | number)[] };
   },
   now: number,
 ): InStatement[] {
   const where = selectorSql(sel, opts.workspaceId);
   const from = (opts.from ?? CONTACT_STATUSES).filter((s) => s !== opts.to);
-  const cond = `${where.sql} AND c.status IN (SELECT value FROM json_each(?))`;
-  const args = [...where.args, JSON.stringify(from)];
+  const guard = opts.guard ? ` AND (${opts.guard.sql})` : '';
+  const cond = `${where.sql} AND c.status IN (SELECT value FROM json_each(?))${guard}`;
+  const args = [...where.args, JSON.stringify(from), ...(opts.guard?.args ?? [])];
   const prefix = idBlockPrefix('event', now);
   const extra = JSON.stringify(opts.data ?? {});
   const stmts: InStatement[] = [
