@@ -1,0 +1,76 @@
+/**
+ * `classify(parsed)`: what an inbound message is, in API.md's order — complaint (ARF) → bounce
+ * (DSN, then the non-standard ones) → auto-reply (out-of-office or other) → reply — with the reply
+ * text stripped of quoted history and signature, its intent and language, and the reasons for every
+ * decision. Pure and synchronous: the inbox loop and `POST /inbox/classify` call this one function.
+ */
+import { detectAutoReply } from './auto-reply';
+import { detectBounce } from './bounce';
+import { detectComplaint } from './complaint';
+import { classifyIntent } from './intent';
+import { detectLanguage } from './language';
+import { findReturnDate } from './ooo-date';
+import { bodyText, replyText } from './reply-text';
+import type { Classification, ParsedMessage } from './types';
+
+export function classify(parsed: ParsedMessage): Classification {
+  const reasons: string[] = [];
+  const base = {
+    replyIntent: null,
+    isOoo: false,
+    isAutoReply: false,
+    oooUntil: null,
+    bounce: null,
+    complaint: null,
+  } as const;
+
+  const complaint = detectComplaint(parsed, reasons);
+  if (complaint) {
+    const text = bodyText(parsed);
+    return { ...base, kind: 'complaint', complaint, text, language: detectLanguage(text), reasons };
+  }
+
+  const bounce = detectBounce(parsed, reasons);
+  if (bounce === 'notification') {
+    const text = bodyText(parsed);
+    return { ...base, kind: 'notification', text, language: detectLanguage(text), reasons };
+  }
+  if (bounce) {
+    const text = bodyText(parsed);
+    return { ...base, kind: 'bounce', bounce, text, language: detectLanguage(text), reasons };
+  }
+
+  const auto = detectAutoReply(parsed, reasons);
+  if (auto) {
+    const text = replyText(parsed, []);
+    const language = detectLanguage(`${parsed.subject}\n${text}`);
+    if (auto === 'ooo') {
+      const oooUntil = findReturnDate(`${parsed.subject}\n${text}`, parsed.date, reasons);
+      return {
+        ...base,
+        kind: 'auto_reply',
+        replyIntent: 'out_of_office',
+        isOoo: true,
+        oooUntil,
+        text,
+        language,
+        reasons,
+      };
+    }
+    return {
+      ...base,
+      kind: 'auto_reply',
+      replyIntent: 'neutral',
+      isAutoReply: true,
+      text,
+      language,
+      reasons,
+    };
+  }
+
+  reasons.push('no complaint, bounce or auto-reply sign: a reply');
+  const text = replyText(parsed, reasons);
+  const language = detectLanguage(text);
+  const replyIntent = classifyIntent(text, language, reasons);
+  return { ...base, kind: 'reply', replyIntent, text, language, reasons };
+}
