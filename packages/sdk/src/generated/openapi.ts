@@ -5302,6 +5302,525 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List threads, newest activity first */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                    /** @description may repeat */
+                    replyIntent?: components["schemas"]["ReplyIntent"] | components["schemas"]["ReplyIntent"][];
+                    campaignId?: string;
+                    mailboxId?: string;
+                    updatedSince?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of threads */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreadList"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/threads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a thread */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description `thr_…` */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The thread */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Thread"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Correct a thread's reply intent (writes thread.intent_changed) */
+        patch: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description `thr_…` */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateThread"];
+                };
+            };
+            responses: {
+                /** @description The thread */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Thread"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/threads/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A thread's messages, oldest first: our sends, the replies, the Unibox replies */
+        get: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description `thr_…` */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The messages */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreadMessages"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/threads/{id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reply in the thread from its mailbox (counts toward the mailbox's daily limit) */
+        post: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: {
+                    /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description `thr_…` */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ThreadReply"];
+                };
+            };
+            responses: {
+                /** @description The message sent */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreadMessage"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6135,6 +6654,7 @@ export interface components {
              * @example 2026-03-09T10:00:00Z
              */
             updatedAt: string;
+            inbox?: components["schemas"]["MailboxInbox"];
         };
         MailServerSettings: {
             host: string;
@@ -6156,6 +6676,19 @@ export interface components {
             /** @example 535 Authentication credentials invalid */
             error?: string;
         } | null;
+        /** @description on GET /mailboxes/{id}: the inbox loop's state */
+        MailboxInbox: {
+            /**
+             * Format: date-time
+             * @description the last complete IMAP read
+             * @example 2026-03-09T10:00:00Z
+             */
+            lastReadAt: string | null;
+            /** @example AUTHENTICATIONFAILED Authentication failed. */
+            lastError: string | null;
+            /** @description inbound messages read since registration */
+            messagesSeen: number;
+        };
         CreateMailbox: {
             /** @example john@cooloutreach.com */
             address: string;
@@ -6330,6 +6863,7 @@ export interface components {
              * @example 2026-03-09T10:00:00Z
              */
             checkedAt: string | null;
+            inbox: components["schemas"]["MailboxInbox"];
         };
         Launched: {
             /** @enum {boolean} */
@@ -6376,6 +6910,90 @@ export interface components {
              * @example 2026-03-09T10:00:00Z
              */
             finishedAt: string | null;
+        };
+        ThreadList: {
+            threads: components["schemas"]["Thread"][];
+            next_cursor: string | null;
+        };
+        Thread: {
+            /** @example thr_01 */
+            id: string;
+            /** @description the Message-ID that started the conversation */
+            external_thread_id: string;
+            subject: string;
+            /** @description the subject without Re:/Fwd: prefixes */
+            subject_display: string;
+            last_message: {
+                from_email: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-03-09T10:00:00Z
+                 */
+                date_received: string;
+                body_text: string;
+            } | null;
+            message_count: number;
+            replyIntent: components["schemas"]["ReplyIntent"];
+            campaignId: string;
+            contactId: string;
+            mailboxId: string;
+            is_ooo: boolean;
+            is_auto_reply: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            updatedAt: string;
+        };
+        /** @enum {string|null} */
+        ReplyIntent: "interested" | "not_interested" | "out_of_office" | "bounced" | "unsubscribe" | "neutral" | null;
+        ThreadMessages: {
+            replyIntent: components["schemas"]["ReplyIntent"];
+            campaignId: string;
+            messages: components["schemas"]["ThreadMessage"][];
+        };
+        ThreadMessage: {
+            /**
+             * @description `msg_…`; a campaign send appears with its `snd_…` id
+             * @example msg_01
+             */
+            id: string;
+            message_id: string;
+            in_reply_to: string | null;
+            from_email: string;
+            to_emails: string[];
+            cc_emails: string[];
+            subject: string;
+            body_text: string | null;
+            body_html: string | null;
+            /** @enum {string} */
+            direction: "outbound" | "inbound";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            date_received: string;
+            /**
+             * @description inbound only
+             * @enum {string}
+             */
+            kind?: "reply" | "auto_reply" | "bounce" | "complaint";
+            /** @description inbound only: the new text, without quoted history or signature */
+            text?: string;
+            /** @description inbound only: why it was classified so */
+            reasons?: string[];
+            /**
+             * @description outbound Unibox replies: sending until the mail server answered
+             * @enum {string}
+             */
+            status?: "sending" | "sent" | "failed";
+        };
+        UpdateThread: {
+            replyIntent: components["schemas"]["ReplyIntent"];
+        };
+        ThreadReply: {
+            bodyHtml?: string;
+            bodyText?: string;
         };
     };
     responses: never;

@@ -14,6 +14,7 @@ import { registerSends } from './sends/index';
 import { registerStats } from './stats/index';
 import { registerSteps } from './steps/index';
 import { registerSuppressions } from './suppressions/index';
+import { registerThreads } from './threads/index';
 import { registerUnsubscribeRoutes } from './unsubscribe/index';
 
 /**
@@ -37,4 +38,5 @@ export function registerRoutes(app: App): void {
   registerCampaignMailboxes(app);
   registerPreflightRoutes(app);
   registerLaunchRoutes(app);
+  registerThreads(app);
 }
