@@ -11,16 +11,16 @@ import { sesNotification } from './ses';
 import type { BounceInfo, DsnRecipient, ParsedMessage } from './types';
 
 const DAEMON_SENDER =
-  /^(?:mailer[-_.]?daemon|postmaster|mail[-_.]?delivery[-_.]?(?:system|subsystem)?|maildelivery|mail[-_.]?daemon|mdaemon|double-bounce|bounces?|mail[-_.]?(?:administrator|admin)|mailadmin|nobody|root|mta|smtp)(?:[-_.+][^@]*)?@/i;
+  /^(?:mailer[-_.]?daemon|post[-_.]?master|mail[-_.]?delivery[-_.]?(?:system|subsystem)?|maildelivery|mail[-_.]?daemon|mdaemon|double-bounce|bounces?|mail[-_.]?(?:administrator|admin)|mailadmin|nobody|root|mta|smtp)(?:[-_.+][^@]*)?@/i;
 const DAEMON_NAME =
   /mail delivery (?:system|subsystem|service)|mailer[- ]daemon|postmaster|mail administrator|e-?mail delivery/i;
 const BOUNCE_SUBJECT =
-  /undeliver|undelivered|delivery (?:status notification|failure|failed|problem|report|notification)|returned mail|return(?:ed)? to sender|mail delivery (?:failed|failure|problem)|failure notice|non[- ]?delivery|nondeliverable|could not be (?:delivered|sent)|delivery has failed|not delivered|mail system error|message (?:was )?rejected|rejected:? (?:your )?(?:mail|message)|unzustellbar|nicht zugestellt|non remis|remise en échec|no (?:se )?(?:puede|pudo) entregar|non recapitabile|onbestelbaar|onbezorgbaar|olevererbart|kunne ikke leveres|unable to deliver|mail could not|delivery (?:warning|delayed)|warning: (?:could not send|message .* delayed)|message delayed|delayed mail|mail delivery (?:warning|delayed)|failed delivery|delivery error|permanent error|error sending|email address (?:is )?(?:invalid|not found)|address not found|bounced? (?:mail|message|email)|returned message|notification d'état de remise|nondelivery|送信できませんでした|未送達|配信不能|退信|无法投递|系统退信/i;
+  /undeliver|undelivered|mail failed|mail failure|returning (?:to )?sender|delivery (?:status notification|failure|failed|problem|report|notification)|returned mail|return(?:ed)? to sender|mail delivery (?:failed|failure|problem)|failure notice|non[- ]?delivery|nondeliverable|could not be (?:delivered|sent)|delivery has failed|not delivered|mail system error|message (?:was )?rejected|rejected:? (?:your )?(?:mail|message)|unzustellbar|nicht zugestellt|non remis|remise en échec|no (?:se )?(?:puede|pudo) entregar|non recapitabile|onbestelbaar|onbezorgbaar|olevererbart|kunne ikke leveres|unable to deliver|mail could not|delivery (?:warning|delayed)|warning: (?:could not send|message .* delayed)|message delayed|delayed mail|mail delivery (?:warning|delayed)|failed delivery|delivery error|permanent error|error sending|email address (?:is )?(?:invalid|not found)|address not found|bounced? (?:mail|message|email)|returned message|notification d'état de remise|nondelivery|送信できませんでした|未送達|配信不能|退信|无法投递|系统退信/i;
 // Phrases that MTAs write and people do not.
 const BOUNCE_BODY =
   /this is the mail system at host|could not be delivered to one or more (?:of its )?recipients|message was created automatically by mail delivery software|this is the qmail-send program|permanent fatal errors|following address(?:es)? (?:had permanent fatal errors|failed)|delivery to the following recipients? (?:failed|has failed|was unsuccessful)|delivery has failed to these recipients|your message (?:did not|didn't|couldn't|could not|wasn't|was not) (?:reach|be delivered|delivered)|message (?:could not|couldn't|cannot|can't) be delivered|was not delivered to|undeliverable|unable to deliver|could not deliver|delivery (?:failed|failure)|the original message was received at|returned mail: |transcript of session follows|failed to deliver|permanent error|permanent failure|has been (?:rejected|returned)|delivery attempts? (?:will continue|failed|has failed)|message (?:has been|was) (?:rejected|blocked|refused)|while talking to|in reply to (?:rcpt to|end of data|mail from|data) command|smtp error from remote|remote host said|host .{1,80} said:|rejected your message|address not found|mailbox unavailable|returned to (?:the )?sender|non-?delivery report|diagnostic[- ]code:|final-recipient:|nicht zugestellt|konnte nicht zugestellt|n'a pas pu être remis|no se pudo entregar|non è stato possibile recapitare|kon niet worden bezorgd|kunde inte levereras/i;
 const STATUS_CODE = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
-const REPLY_CODE = /\b([45][0-9]{2})[ -](?:[245]\.\d{1,3}\.\d{1,3}|[A-Za-z<#])/;
+const REPLY_CODE = /\b([45][0-9]{2})(?:[ -]|\s-\s)(?:[245]\.\d{1,3}\.\d{1,3}|[A-Za-z<#])/;
 
 export function detectBounce(p: ParsedMessage, reasons: string[]): BounceInfo | 'notification' | null {
   const ses = sesNotification(p);
@@ -59,13 +59,14 @@ export function detectBounce(p: ParsedMessage, reasons: string[]): BounceInfo | 
       return 'notification';
     }
     const failed = pickFailed(dsn.recipients);
+    const recipient = failed.finalRecipient ?? failed.originalRecipient;
     reasons.push(
       `delivery status notification (${failed.action ?? 'no action'} for ${failed.finalRecipient ?? 'unknown recipient'})`,
     );
     return build(p, reasons, {
       status: failed.status,
-      recipient: failed.finalRecipient ?? failed.originalRecipient,
-      diagnosticCode: failed.diagnosticCode,
+      recipient,
+      diagnosticCode: failed.diagnosticCode ?? lineAbout(recipient, p.text),
       reportingMta: dsn.reportingMta,
       delayed: failed.action === 'delayed',
     });
@@ -83,6 +84,15 @@ export function detectBounce(p: ParsedMessage, reasons: string[]): BounceInfo | 
     reportingMta: dsn?.reportingMta ?? null,
     delayed: /delay|will (?:be retried|retry|continue)|still trying|warning/i.test(p.subject),
   });
+}
+
+// Where a bounce's own words end and the returned original begins (its headers would mislead).
+const ORIGINAL_START =
+  /^\s*(?:[-=|*]+\s*)?(?:original message|message text follows|(?:this is )?a copy of (?:your|the) (?:original )?message|below is a copy|message headers follow|returned message|headers of the original|original message headers|undelivered message (?:is )?attached|content-type: message\/rfc822)|^(?:Received|Return-Path|DKIM-Signature|X-Received):\s/im;
+
+export function reportPart(text: string): string {
+  const m = ORIGINAL_START.exec(text);
+  return m && m.index > 0 ? text.slice(0, m.index) : text;
 }
 
 function pickFailed(recipients: DsnRecipient[]): DsnRecipient {
@@ -134,6 +144,23 @@ function diagnosticLine(text: string): string | null {
       const next = lines[i + 1]?.trim() ?? '';
       return (next && !/^[A-Z][\w-]*:/.test(next) ? `${line.trim()} ${next}` : line.trim()).slice(0, 500);
     }
+  }
+  return null;
+}
+
+/** The body line that names the recipient and says what went wrong (DSNs without Diagnostic-Code). */
+function lineAbout(recipient: string | null, text: string): string | null {
+  if (!recipient) return null;
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.toLowerCase().includes(recipient) || /^\s*(?:final|original)-recipient:/i.test(line)) continue;
+    const rest = line
+      .slice(line.toLowerCase().indexOf(recipient) + recipient.length)
+      .replace(/^[>\s:.,]+/, '');
+    const next = lines[i + 1]?.trim() ?? '';
+    const said = rest.length >= 8 ? rest : `${rest} ${next}`.trim();
+    if (said.length >= 8 && /[a-z]{3}/i.test(said)) return said.slice(0, 500);
   }
   return null;
 }
@@ -193,11 +220,15 @@ function decide(
 ): { type: 'hard' | 'soft'; reason: string } {
   if (delayed) return { type: 'soft', reason: 'delivery delayed, still being retried' };
   if (status?.startsWith('4')) return { type: 'soft', reason: `temporary failure ${status}` };
-  const fromDiagnostic = diagnostic ? reasonFromText(diagnostic) : null;
-  if (fromDiagnostic) return fromDiagnostic;
+  const report = reportPart(p.text);
+  const context = `${diagnostic ?? ''}\n${report}`;
+  const fromDiagnostic = diagnostic ? reasonFromText(diagnostic, context, status) : null;
   const fromStatus = reasonFromStatus(status);
+  if (fromDiagnostic?.generic && fromStatus?.type === 'hard') return fromStatus;
+  if (fromDiagnostic) return fromDiagnostic;
   if (fromStatus && fromStatus.type === 'hard') return fromStatus;
-  const fromBody = reasonFromText(`${p.subject}\n${p.text}`);
+  const fromBody = reasonFromText(`${p.subject}\n${report}`, context, status);
+  if (fromBody?.generic && fromStatus) return fromStatus;
   if (fromBody) return fromBody;
   return fromStatus ?? { type: 'soft', reason: 'no cause named: treated as temporary' };
 }

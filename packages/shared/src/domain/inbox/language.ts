@@ -5,13 +5,13 @@
  */
 
 const STOPWORDS: Record<string, string> = {
-  en: 'the and you for are with this that have not will your would our from can please thanks thank interested what when how is it be me we do i',
+  en: "the and you for are with this that have not will your would our from can please thanks thank interested what when how is it be me we do i hi hello good sounds let's talk just if at on of to my about next week call time yes but or could should was were there here",
   de: 'und der die das ist nicht ich sie wir ein eine mit für sind bitte danke uns ihr ihnen haben kein keine auch aber oder wie was wann gerne',
   fr: 'le la les et est pas je vous nous une des pour avec merci bonjour être sur dans ce qui que mais ou plus intéressé suis',
   es: 'el la los las y es no que de por para con una gracias hola estoy estamos nos muy pero más interesa usted su del',
   it: 'il lo gli e è non che di per con una grazie sono siamo ci molto ma più interessa ciao della del',
   pt: 'o os e é não que de por para com uma obrigado obrigada olá estou estamos nos muito mas mais interessa você do da',
-  nl: 'de het een en is niet ik je wij we met voor zijn bedankt graag dank ons maar of hoe wat wanneer geen',
+  nl: 'de het een en is niet ik je wij we met voor zijn bedankt graag dank ons maar of hoe wat wanneer geen heb mijn tot van op te dat ben',
   sv: 'och är inte jag du vi med för att det en ett tack hej vår men eller hur vad när ingen',
   da: 'og er ikke jeg du vi med for at det en et tak hej vores men eller hvordan hvad når ingen',
   no: 'og er ikke jeg du vi med for at det en et takk hei vår men eller hvordan hva når ingen',

@@ -2,7 +2,7 @@
  * The return date an out-of-office reply names ("back on March 5", "bis 05.03.2025", "jusqu'au
  * 5 mars", "hasta el 5 de marzo", "2025-03-05", "3月5日"), as `YYYY-MM-DD`. The message's own date is
  * the reference: a date without a year is its next occurrence, dates before the message or more than a
- * year after it are ignored. A date right after a return/until word wins; otherwise the latest one.
+ * year after it are ignored. A date named as the day back wins, then one after an until word, else the latest.
  */
 
 const MONTHS: Record<string, number> = {};
@@ -141,8 +141,13 @@ const MONTH_RE = Object.keys(MONTHS)
   .join('|');
 
 // Words after which a date is the return date (or the last day away).
-const CUE =
-  /(?:until|till|through|thru|back|return\w*|again|after|bis|zurück|wieder|ab dem|ab|jusqu|retour|à partir|a partir|hasta|regres\w*|vuelta|volver\w*|fino|rientr\w*|dal|até|retorno|volta|tot|terug|vanaf|tills?|tillbaka|åter|tilbage|tilbake|wracam|powrót|do dnia|до|вернусь|asti|palaan|まで|至|到|回来|返回)[^.!?\n]{0,25}$/i;
+// Words after which a date is the day the person is back; then words after which it is the last day away.
+const RETURN_CUE =
+  /(?:back|return\w*|again|wieder|zurück|retour|de vuelta|regres\w*|volver\w*|rientr\w*|retorno|de volta|terug|tillbaka|åter|tilbage|tilbake|wracam|powrót|вернусь|palaan|回来|返回)[^.!?\n]{0,25}$/i;
+// "Ab dem 21.12. bin ich wieder erreichbar": the return word after the date.
+const RETURN_AFTER = /^[^.!?\n]{0,30}\b(?:wieder|zurück|back|de retour|de vuelta|di ritorno|terug)\b/i;
+const UNTIL_CUE =
+  /(?:until|till|through|thru|after|bis|ab dem|ab|jusqu|à partir|a partir|hasta|fino|dal|até|tot|vanaf|tills?|do dnia|до|asti|至|到)[^.!?\n]{0,25}$/i;
 
 interface Found {
   index: number;
@@ -154,20 +159,24 @@ interface Found {
 export function findReturnDate(text: string, messageDate: string | null, reasons: string[]): string | null {
   const ref = messageDate ? new Date(messageDate) : null;
   const found = scan(text);
-  const dates: { index: number; iso: string; cue: boolean }[] = [];
+  const dates: { index: number; iso: string; cue: 0 | 1 | 2 }[] = [];
   for (const f of found) {
     const iso = resolve(f, ref);
     if (!iso) continue;
     const before = text.slice(Math.max(0, f.index - 40), f.index);
-    dates.push({ index: f.index, iso, cue: CUE.test(before) });
+    const after = text.slice(f.index, f.index + 60).replace(/^\S+/, '');
+    const back = RETURN_CUE.test(before) || RETURN_AFTER.test(after);
+    dates.push({ index: f.index, iso, cue: back ? 2 : UNTIL_CUE.test(before) ? 1 : 0 });
   }
   if (dates.length === 0) {
     reasons.push('no return date found');
     return null;
   }
-  const cued = dates.find((d) => d.cue);
+  const cued = dates.find((d) => d.cue === 2) ?? dates.find((d) => d.cue === 1);
   const pick = cued ?? dates.reduce((a, b) => (b.iso > a.iso ? b : a));
-  reasons.push(`return date ${pick.iso}${cued ? ' (after a return/until word)' : ' (latest date named)'}`);
+  reasons.push(
+    `return date ${pick.iso}${cued ? (cued.cue === 2 ? ' (named as the day back)' : ' (named as the last day away)') : ' (latest date named)'}`,
+  );
   return pick.iso;
 }
 

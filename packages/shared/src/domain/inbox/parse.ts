@@ -56,7 +56,12 @@ export async function parseMessage(raw: Buffer | string): Promise<ParsedMessage>
       original = readOriginal(parseHeaderSection(a.content.toString('utf8')));
     }
   }
-  const text = typeof m.text === 'string' ? m.text : '';
+  let text = typeof m.text === 'string' ? m.text : '';
+  if (text === '' && typeof m.html !== 'string' && m.attachments.length === 0) {
+    // A multipart whose boundary matches none of its parts (seen in real bounces): read the raw body.
+    text = rawBody(typeof raw === 'string' ? raw : raw.toString('utf8'));
+  }
+  deliveryStatus ??= dsnFromText(text);
   original ??= originalFromBody(text);
 
   const dateHeader = headers.date !== undefined && m.date instanceof Date && !Number.isNaN(m.date.getTime());
@@ -132,6 +137,19 @@ function readOriginal(headers: Record<string, string>): EmbeddedOriginal | null 
     subject: headers.subject ?? null,
     headers,
   };
+}
+
+function rawBody(raw: string): string {
+  const m = /\r?\n\r?\n/.exec(raw);
+  return m ? raw.slice(m.index + m[0].length) : '';
+}
+
+/** DSN fields written into the body (inline reports, broken MIME): from the first `Reporting-MTA:` or `Final-Recipient:` line. */
+function dsnFromText(text: string): DeliveryStatus | null {
+  const start = /^(?:Reporting-MTA|Final-Recipient):/im.exec(text);
+  if (!start) return null;
+  const dsn = readDeliveryStatus(text.slice(start.index, start.index + 20_000));
+  return dsn.recipients.some((r) => r.action || r.status) ? dsn : null;
 }
 
 /** Non-standard bounces quote the original's headers in the body: read the lines that matter. */
