@@ -5821,6 +5821,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/inbox/classify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Classify a raw message as the inbox loop would (nothing is stored)
+         * @description The body is the raw RFC 822 message (`Content-Type: message/rfc822`, up to 10 MB). Answers what the inbox loop would decide — complaint, bounce (hard/soft), auto-reply (out-of-office or other), reply with its intent — with the stripped reply text and the reasons for every decision.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    workspaceId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "message/rfc822": string;
+                };
+            };
+            responses: {
+                /** @description The classification */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Classification"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key does not belong to this workspace */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or belongs to another workspace) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not message/rfc822 */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Validation failed; `errors` names every failing field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6994,6 +7111,46 @@ export interface components {
         ThreadReply: {
             bodyHtml?: string;
             bodyText?: string;
+        };
+        Classification: {
+            /** @enum {string} */
+            kind: "reply" | "auto_reply" | "bounce" | "complaint" | "notification";
+            /**
+             * @description Null for kinds other than reply and auto_reply
+             * @enum {string|null}
+             */
+            replyIntent: "interested" | "not_interested" | "out_of_office" | "bounced" | "unsubscribe" | "neutral" | null;
+            /** @description An out-of-office auto-reply (never together with isAutoReply) */
+            isOoo: boolean;
+            /** @description Any other auto-reply */
+            isAutoReply: boolean;
+            /**
+             * @description Return date of an out-of-office reply
+             * @example 2026-12-15
+             */
+            oooUntil: string | null;
+            bounce: {
+                /** @enum {string} */
+                type: "hard" | "soft";
+                /** @example 5.1.1 */
+                status: string | null;
+                recipient: string | null;
+                diagnosticCode: string | null;
+                reportingMta: string | null;
+            } | null;
+            complaint: {
+                feedbackType: string | null;
+                recipient: string | null;
+            } | null;
+            /** @description A reply’s new text (quoted history and signature stripped); the body otherwise */
+            text: string;
+            /**
+             * @description ISO 639-1
+             * @example en
+             */
+            language: string | null;
+            /** @description Why, one entry per decision, in order */
+            reasons: string[];
         };
     };
     responses: never;

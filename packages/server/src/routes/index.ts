@@ -5,6 +5,7 @@ import { registerCampaigns } from './campaigns/index';
 import { registerContacts } from './contacts/index';
 import { registerExports } from './export/index';
 import { registerImports } from './imports/index';
+import { registerInbox } from './inbox/index';
 import { registerLaunchRoutes } from './launch/index';
 import { registerLifecycle } from './lifecycle/index';
 import { registerMailboxes } from './mailboxes/index';
@@ -39,4 +40,5 @@ export function registerRoutes(app: App): void {
   registerPreflightRoutes(app);
   registerLaunchRoutes(app);
   registerThreads(app);
+  registerInbox(app);
 }
