@@ -43,15 +43,22 @@ async function runPoll(deps: Deps, job: Job, leaseId: string): Promise<void> {
     createdAt: Number(row.created_at),
   } as Parameters<typeof pollMailbox>[3];
   const lastRead = res[2]!.rows[0]?.last_read_at;
+  const startedAt = Date.now();
+  deps.log.debug('inbox poll start', { mailboxId, jobId: job.id });
   try {
     const report = await pollMailbox(deps, job, leaseId, mailbox, {
       leaseMs: LEASE_MS,
       lastReadAt: lastRead == null ? null : Number(lastRead),
     });
-    if (report.fetched > 0) deps.log.info('inbox poll', { mailboxId, ...report });
+    const ms = Date.now() - startedAt;
+    if (report.fetched > 0) deps.log.info('inbox poll', { mailboxId, ms, ...report });
+    else deps.log.debug('inbox poll', { mailboxId, ms, ...report });
     await finishPoll(deps, job, leaseId, deps.clock.now() + deps.config.inboxPollSeconds * 1000);
   } catch (err) {
-    if (err instanceof LeaseLost) return; // another worker has the mailbox now
+    if (err instanceof LeaseLost) {
+      deps.log.warn('inbox poll failed', { mailboxId, error: 'lease lost' });
+      return; // another worker has the mailbox now
+    }
     const error = imapErrorText(err);
     deps.log.warn('inbox poll failed', { mailboxId, attempt: job.attempts, error });
     await failPoll(deps, job, leaseId, error);
