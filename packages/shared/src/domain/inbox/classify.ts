@@ -13,8 +13,11 @@ import { findReturnDate } from './ooo-date';
 import { bodyText, replyText } from './reply-text';
 import type { Classification, ParsedMessage } from './types';
 
-export function classify(parsed: ParsedMessage): Classification {
+export function classify(message: ParsedMessage): Classification {
   const reasons: string[] = [];
+  // The machine-mail checks read the text; an HTML-only message is read as its converted HTML.
+  const parsed =
+    message.text.trim() === '' && message.html ? { ...message, text: bodyText(message) } : message;
   const base = {
     replyIntent: null,
     isOoo: false,
@@ -42,7 +45,7 @@ export function classify(parsed: ParsedMessage): Classification {
 
   const auto = detectAutoReply(parsed, reasons);
   if (auto) {
-    const text = replyText(parsed, []);
+    const text = replyText(message, []);
     const language = detectLanguage(`${parsed.subject}\n${text}`);
     if (auto === 'ooo') {
       const oooUntil = findReturnDate(`${parsed.subject}\n${text}`, parsed.date, reasons);
@@ -69,7 +72,7 @@ export function classify(parsed: ParsedMessage): Classification {
   }
 
   reasons.push('no complaint, bounce or auto-reply sign: a reply');
-  const text = replyText(parsed, reasons);
+  const text = replyText(message, reasons);
   const language = detectLanguage(text);
   const replyIntent = classifyIntent(text, language, reasons);
   return { ...base, kind: 'reply', replyIntent, text, language, reasons };

@@ -110,6 +110,16 @@ function matchRules(
   return negatedHit;
 }
 
+const globals = new Map<RegExp, RegExp>();
+function globalOf(re: RegExp): RegExp {
+  let g = globals.get(re);
+  if (!g) {
+    g = new RegExp(re.source, `${re.flags}g`);
+    globals.set(re, g);
+  }
+  return g;
+}
+
 export function classifyIntent(text: string, language: string | null, reasons: string[]): ReplyIntent {
   const t = text.replace(/[’‘]/g, "'").slice(0, 4000);
   const unsub = matchRules(t, UNSUBSCRIBE, true);

@@ -149,6 +149,15 @@ const RETURN_AFTER = /^[^.!?\n]{0,30}\b(?:wieder|zurück|back|de retour|de vuelt
 const UNTIL_CUE =
   /(?:until|till|through|thru|after|bis|ab dem|ab|jusqu|à partir|a partir|hasta|fino|dal|até|tot|vanaf|tills?|do dnia|до|asti|至|到)[^.!?\n]{0,25}$/i;
 
+const MONTH_DAY = new RegExp(
+  `\\b(${MONTH_RE})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+(20\\d{2}))?`,
+  'giu',
+);
+const DAY_MONTH = new RegExp(
+  `\\b(\\d{1,2})(?:st|nd|rd|th|er|º|°|\\.)?\\s*(?:of\\s+|de\\s+|d'|di\\s+)?(${MONTH_RE})(?![\\p{L}])\\.?(?:,?\\s*(?:de\\s+|del\\s+)?(20\\d{2}))?`,
+  'giu',
+);
+
 interface Found {
   index: number;
   y: number | null;
@@ -198,13 +207,8 @@ function scan(text: string): Found[] {
     if (monthFirst) add(x.index, year(x[3]), a, b);
     else add(x.index, year(x[3]), b, a);
   }
-  const md = new RegExp(`\\b(${MONTH_RE})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+(20\\d{2}))?`, 'giu');
-  for (const x of text.matchAll(md)) add(x.index, year(x[3]), MONTHS[x[1]!.toLowerCase()]!, +x[2]!);
-  const dm = new RegExp(
-    `\\b(\\d{1,2})(?:st|nd|rd|th|er|º|°|\\.)?\\s*(?:of\\s+|de\\s+|d'|di\\s+)?(${MONTH_RE})(?![\\p{L}])\\.?(?:,?\\s*(?:de\\s+|del\\s+)?(20\\d{2}))?`,
-    'giu',
-  );
-  for (const x of text.matchAll(dm)) add(x.index, year(x[3]), MONTHS[x[2]!.toLowerCase()]!, +x[1]!);
+  for (const x of text.matchAll(MONTH_DAY)) add(x.index, year(x[3]), MONTHS[x[1]!.toLowerCase()]!, +x[2]!);
+  for (const x of text.matchAll(DAY_MONTH)) add(x.index, year(x[3]), MONTHS[x[2]!.toLowerCase()]!, +x[1]!);
   for (const x of text.matchAll(/(?:(20\d{2})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]/g))
     add(x.index, year(x[1]), +x[2]!, +x[3]!);
   return out.sort((a, b) => a.index - b.index);

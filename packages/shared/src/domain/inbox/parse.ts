@@ -23,6 +23,8 @@ export async function parseMessage(raw: Buffer | string): Promise<ParsedMessage>
     skipImageLinks: true,
     skipTextToHtml: true,
     skipTextLinks: true,
+    // HTML-only mail keeps `text` empty: reply-text converts the HTML itself, quoted blocks cut first.
+    skipHtmlToText: true,
   });
   const headers: Record<string, string> = {};
   for (const h of m.headerLines ?? []) {

@@ -6,7 +6,7 @@
  * "-----Original Message-----") are cut too.
  */
 import EmailReplyParser from 'email-reply-parser';
-import { convert } from 'html-to-text';
+import { compile } from 'html-to-text';
 import type { ParsedMessage } from './types';
 
 const parser = new EmailReplyParser();
@@ -26,19 +26,22 @@ const TEXT_QUOTE_START = new RegExp(
   'im',
 );
 
+// Compiled once: building the converter costs more than running it.
+const convert = compile({
+  wordwrap: false,
+  selectors: [
+    { selector: 'a', options: { ignoreHref: true } },
+    { selector: 'img', format: 'skip' },
+    { selector: 'h1', options: { uppercase: false } },
+    { selector: 'h2', options: { uppercase: false } },
+    { selector: 'h3', options: { uppercase: false } },
+    { selector: 'table', format: 'dataTable' },
+  ],
+});
+
 export function htmlToText(html: string): string {
   const cut = HTML_QUOTE_START.exec(html);
-  return convert(cut ? html.slice(0, cut.index) : html, {
-    wordwrap: false,
-    selectors: [
-      { selector: 'a', options: { ignoreHref: true } },
-      { selector: 'img', format: 'skip' },
-      { selector: 'h1', options: { uppercase: false } },
-      { selector: 'h2', options: { uppercase: false } },
-      { selector: 'h3', options: { uppercase: false } },
-      { selector: 'table', format: 'dataTable' },
-    ],
-  });
+  return convert(cut ? html.slice(0, cut.index) : html);
 }
 
 /** The message's text: its text part, or its HTML converted when it has none. */
@@ -54,7 +57,8 @@ export function replyText(p: ParsedMessage, reasons: string[]): string {
   if (fromHtml) reasons.push('HTML-only message: converted to text, quoted blocks cut');
   const normalised = raw.replace(/\r\n?/g, '\n').replace(/\u00a0/g, ' ');
   const cut = TEXT_QUOTE_START.exec(normalised);
-  const head = cut ? normalised.slice(0, cut.index) : normalised;
+  // The new text of a reply comes first; past 8,000 characters is history or a pasted document.
+  const head = (cut ? normalised.slice(0, cut.index) : normalised).slice(0, 8000);
   let visible: string;
   try {
     visible = parser.read(head).getVisibleText();
