@@ -94,8 +94,8 @@ function matchRules(
 ): { label: string; negated: boolean } | null {
   let negatedHit: { label: string; negated: boolean } | null = null;
   for (const [label, re] of rules) {
-    const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
-    for (const m of text.matchAll(g)) {
+    if (!re.test(text)) continue;
+    for (const m of text.matchAll(globalOf(re))) {
       if (!negatable) return { label, negated: false };
       const before =
         text
