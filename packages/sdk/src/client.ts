@@ -6,11 +6,13 @@ import type { HttpMethod } from './resource';
 import { Campaigns } from './resources/campaigns';
 import { Contacts } from './resources/contacts';
 import { Imports } from './resources/imports';
+import { Inbox } from './resources/inbox';
 import { LaunchJobs } from './resources/launch-jobs';
 import { Mailboxes } from './resources/mailboxes';
 import { Sends } from './resources/sends';
 import { Steps } from './resources/steps';
 import { Suppressions } from './resources/suppressions';
+import { Threads } from './resources/threads';
 import { type Fetch, retryingFetch } from './retry';
 
 export interface ClientOptions {
@@ -73,6 +75,8 @@ export class Outreach {
   readonly imports: Imports;
   readonly suppressions: Suppressions;
   readonly sends: Sends;
+  readonly threads: Threads;
+  readonly inbox: Inbox;
 
   readonly #fetch: Fetch | undefined;
 
@@ -105,6 +109,8 @@ export class Outreach {
     this.imports = new Imports(this);
     this.suppressions = new Suppressions(this);
     this.sends = new Sends(this);
+    this.threads = new Threads(this);
+    this.inbox = new Inbox(this);
   }
 
   /** The retrying fetch for one call (per-call options win over the client's). */

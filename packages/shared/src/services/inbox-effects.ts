@@ -282,6 +282,8 @@ export async function applyInboundBatch(
       });
     }
     const msgId = newId('message', now);
+    // INTERNALDATE has whole seconds: an answer never sorts before the message it answers.
+    const receivedAt = Math.max(mail.receivedAt, match.ours.sentAt + 1);
     const isNew: SqlGuard = { sql: 'EXISTS (SELECT 1 FROM messages WHERE id = ?)', args: [msgId] };
     stmts.push({
       sql: `INSERT INTO messages (id, workspace_id, thread_id, mailbox_id, direction, kind, message_id, in_reply_to,
@@ -308,7 +310,7 @@ export async function applyInboundBatch(
         plan.threadIntent,
         JSON.stringify([...c.reasons, match.reason]),
         match.ours.sendId,
-        mail.receivedAt,
+        receivedAt,
         now,
         ...opts.guard.args,
       ],
@@ -350,7 +352,7 @@ export async function applyInboundBatch(
         c.isOoo ? 1 : 0,
         c.isAutoReply ? 1 : 0,
         fromEmail,
-        mail.receivedAt,
+        receivedAt,
         c.text.slice(0, 2000),
         now,
         thread.id,
