@@ -145,7 +145,7 @@ const MONTH_RE = Object.keys(MONTHS)
 const RETURN_CUE =
   /(?:back|return\w*|again|wieder|zurück|retour|de vuelta|regres\w*|volver\w*|rientr\w*|retorno|de volta|terug|tillbaka|åter|tilbage|tilbake|wracam|powrót|вернусь|palaan|回来|返回)[^.!?\n]{0,25}$/i;
 // "Ab dem 21.12. bin ich wieder erreichbar": the return word after the date.
-const RETURN_AFTER = /^[^.!?\n]{0,30}\b(?:wieder|zurück|back|de retour|de vuelta|di ritorno|terug)\b/i;
+const RETURN_AFTER = /^[^.!?\n\d]{0,30}\b(?:wieder|zurück|weer|terug)\b/i;
 const UNTIL_CUE =
   /(?:until|till|through|thru|after|bis|ab dem|ab|jusqu|à partir|a partir|hasta|fino|dal|até|tot|vanaf|tills?|do dnia|до|asti|至|到)[^.!?\n]{0,25}$/i;
 
@@ -160,6 +160,8 @@ const DAY_MONTH = new RegExp(
 
 interface Found {
   index: number;
+  /** Where the written date ends. */
+  end: number;
   y: number | null;
   m: number;
   d: number;
@@ -173,7 +175,7 @@ export function findReturnDate(text: string, messageDate: string | null, reasons
     const iso = resolve(f, ref);
     if (!iso) continue;
     const before = text.slice(Math.max(0, f.index - 40), f.index);
-    const after = text.slice(f.index, f.index + 60).replace(/^\S+/, '');
+    const after = text.slice(f.end, f.end + 40);
     const back = RETURN_CUE.test(before) || RETURN_AFTER.test(after);
     dates.push({ index: f.index, iso, cue: back ? 2 : UNTIL_CUE.test(before) ? 1 : 0 });
   }
@@ -191,12 +193,13 @@ export function findReturnDate(text: string, messageDate: string | null, reasons
 
 function scan(text: string): Found[] {
   const out: Found[] = [];
-  const add = (index: number, y: number | null, m: number, d: number) => {
-    if (m >= 1 && m <= 12 && d >= 1 && d <= 31) out.push({ index, y, m, d });
+  const add = (x: RegExpExecArray, y: number | null, m: number, d: number) => {
+    if (m >= 1 && m <= 12 && d >= 1 && d <= 31)
+      out.push({ index: x.index, end: x.index + x[0].length, y, m, d });
   };
-  for (const x of text.matchAll(/\b(20\d{2})-(\d{1,2})-(\d{1,2})\b/g)) add(x.index, +x[1]!, +x[2]!, +x[3]!);
+  for (const x of text.matchAll(/\b(20\d{2})-(\d{1,2})-(\d{1,2})\b/g)) add(x, +x[1]!, +x[2]!, +x[3]!);
   for (const x of text.matchAll(/(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{2,4}))?(?![\d])/g))
-    add(x.index, year(x[3]), +x[2]!, +x[1]!);
+    add(x, year(x[3]), +x[2]!, +x[1]!);
   for (const x of text.matchAll(/(?<![\d/])(\d{1,2})\/(\d{1,2})(?:\/(\d{2,4}))?(?![\d/])/g)) {
     const a = +x[1]!;
     const b = +x[2]!;
@@ -204,13 +207,13 @@ function scan(text: string): Found[] {
     const monthFirst =
       b > 12 ||
       (a <= 12 && /\b(?:the|and|you|will|until|back)\b/i.test(text) && !/\b(?:de|le|el|bis|il)\b/.test(text));
-    if (monthFirst) add(x.index, year(x[3]), a, b);
-    else add(x.index, year(x[3]), b, a);
+    if (monthFirst) add(x, year(x[3]), a, b);
+    else add(x, year(x[3]), b, a);
   }
-  for (const x of text.matchAll(MONTH_DAY)) add(x.index, year(x[3]), MONTHS[x[1]!.toLowerCase()]!, +x[2]!);
-  for (const x of text.matchAll(DAY_MONTH)) add(x.index, year(x[3]), MONTHS[x[2]!.toLowerCase()]!, +x[1]!);
+  for (const x of text.matchAll(MONTH_DAY)) add(x, year(x[3]), MONTHS[x[1]!.toLowerCase()]!, +x[2]!);
+  for (const x of text.matchAll(DAY_MONTH)) add(x, year(x[3]), MONTHS[x[2]!.toLowerCase()]!, +x[1]!);
   for (const x of text.matchAll(/(?:(20\d{2})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]/g))
-    add(x.index, year(x[1]), +x[2]!, +x[3]!);
+    add(x, year(x[1]), +x[2]!, +x[3]!);
   return out.sort((a, b) => a.index - b.index);
 }
 
