@@ -37,7 +37,7 @@ const SOFT_SPECIFIC: [string, RegExp][] = [
   ['recipient preferences', /recipient(?:'s)? preferences|recipient has (?:blocked|chosen not)/i],
   [
     'spam or reputation',
-    /spam|junk mail|blacklist|blocklist|block ?list|listed (?:in|on|at|by)|reputation|spamhaus|barracuda|\brbl\b|dnsbl|open relay|bulk mail/i,
+    /spam|unsolicited|junk mail|blacklist|blocklist|block ?list|listed (?:in|on|at|by)|reputation|spamhaus|barracuda|\brbl\b|dnsbl|open relay|bulk mail/i,
   ],
   [
     'authentication',
@@ -52,7 +52,7 @@ const SOFT_SPECIFIC: [string, RegExp][] = [
 const HARD: [string, RegExp][] = [
   [
     'unknown user',
-    /user (?:is )?unknown|unknown (?:user|recipient|local[- ]part|mailbox|address|alias|account)|no such (?:user|recipient|mailbox|person|address|account|local user)|(?:user|recipient|mailbox|address|account|addressee)(?: name)? (?:does not|doesn't|did not|dosn't) exist|(?:user|recipient|mailbox|address|account|e-?mail account)(?: that you tried to reach)? (?:does not|doesn't) exist|(?:recipient|user|mailbox|address|addressee)(?: name)? (?:is )?(?:not found|unknown|not listed|invalid|not recognized|not recognised)|invalid (?:recipient|mailbox|user)|not a valid (?:user|recipient|mailbox)|is not a known user|no mailbox|mailbox not available|unrouteable address|unroutable address|recipientnotfound|bad (?:destination )?(?:mailbox|recipient)|no (?:valid )?recipients?\b|account (?:does not|doesn't) exist|does not have an account|no longer (?:valid|available|exists?|active|in use)|address (?:is )?no longer|mailbox (?:has been )?(?:removed|deleted)|user (?:has been )?(?:removed|deleted)|doesn't have a .{1,30} account|this user doesn't have|unknown or illegal alias|no such local|addressee unknown|recipient address unknown|couldn'?t find (?:the|that) recipient|user doesn't exist|non-?existent (?:user|address|mailbox|recipient)|invalid user address|mailbox unavailable|user not local|not our customer/i,
+    /user (?:is )?unknown|unknown (?:user|recipient|local[- ]part|mailbox|address|alias|account)|no such (?:user|recipient|mailbox|person|address|account|local user)|(?:user|recipient|mailbox|address|account|addressee)(?: name)? (?:does not|doesn't|did not|dosn't) exist|(?:user|recipient|mailbox|address|account|e-?mail account)(?: that you tried to reach)? (?:does not|doesn't) exist|(?:recipient|user|mailbox|address|addressee)(?: name)? (?:is )?(?:not found|unknown|not listed|invalid|not recognized|not recognised)|invalid (?:recipient|mailbox|user)|not a valid (?:user|recipient|mailbox)|is not a known user|no mailbox|mailbox not available|unrouteable address|unroutable address|recipientnotfound|recipnotfound|exrecipnotfound|no mailbox here|bad (?:destination )?(?:mailbox|recipient)|no (?:valid )?recipients?\b|account (?:does not|doesn't) exist|does not have an account|no longer (?:valid|available|exists?|active|in use)|address (?:is )?no longer|mailbox (?:has been )?(?:removed|deleted)|user (?:has been )?(?:removed|deleted)|doesn't have a .{1,30} account|this user doesn't have|unknown or illegal alias|no such local|addressee unknown|recipient address unknown|couldn'?t find (?:the|that) recipient|user doesn't exist|non-?existent (?:user|address|mailbox|recipient)|invalid user address|mailbox unavailable|user not local|not our customer/i,
   ],
   [
     'unknown host or domain',
@@ -64,7 +64,7 @@ const HARD: [string, RegExp][] = [
   ],
   [
     'domain does not accept mail',
-    /does ?n[o']t accept (?:any )?(?:e-?)?mail|accepts? no mail|null mx|not accept(?:ing)? (?:any )?(?:e-?)?mail|domain does not receive|no mail(?:box)? (?:is )?accepted|not accepting (?:network )?messages/i,
+    /does ?n[o']t accept (?:any )?(?:e-?)?mail|accepts? no mail|null mx|not accept(?:ing)? (?:any )?(?:e-?)?mail|domain does not receive|no mail(?:box)? (?:is )?accepted|not accepting (?:network )?messages|no longer accepts? (?:e-?)?mail/i,
   ],
 ];
 
