@@ -31,9 +31,10 @@ const SOFT_SPECIFIC: [string, RegExp][] = [
   ],
   [
     'mailbox disabled or suspended',
-    /(?:mailbox|account|user|address)[^.\n]{0,40}(?:is |has been |was )?(?:temporar\w* )?(?:disabled|inactive|suspended|locked|frozen|deactivated|discontinued|blocked|on hold)|inactive (?:user|account|mailbox)|disabled ?user/i,
+    /(?:mailbox|account|user|address)[^\n]{0,60}?(?:is |has been |was )?(?:temporar\w* )?(?:disabled|inactive|suspended|locked|frozen|deactivated|discontinued|blocked|on hold)|inactive (?:user|account|mailbox)|disabled ?user/i,
   ],
   ['virus', /virus|malware|infected/i],
+  ['not authorized', /(?:delivery|relay(?:ing)?|sender|client|you are|message) (?:is )?not (?:authori[sz]ed|permitted|allowed)/i],
   ['recipient preferences', /recipient(?:'s)? preferences|recipient has (?:blocked|chosen not)/i],
   [
     'spam or reputation',
@@ -41,7 +42,7 @@ const SOFT_SPECIFIC: [string, RegExp][] = [
   ],
   [
     'authentication',
-    /dmarc|\bdkim\b|\bspf\b|authenticat\w* (?:fail|requir)|unauthenticated|reverse (?:dns|lookup)|\bptr\b|rdns|\bhelo\b|\behlo\b|starttls|\btls\b/i,
+    /dmarc|\bdkim\b|\bspf\b|authenticat\w*(?: \w+)? (?:fail|requir)|unauthenticated|reverse (?:dns|lookup)|\bptr\b|rdns|\bhelo\b|\behlo\b|starttls|\btls\b/i,
   ],
   [
     'rate limited',
@@ -52,7 +53,7 @@ const SOFT_SPECIFIC: [string, RegExp][] = [
 const HARD: [string, RegExp][] = [
   [
     'unknown user',
-    /user (?:is )?unknown|unknown (?:user|recipient|local[- ]part|mailbox|address|alias|account)|no such (?:user|recipient|mailbox|person|address|account|local user)|(?:user|recipient|mailbox|address|account|addressee)(?: name)? (?:does not|doesn't|did not|dosn't) exist|(?:user|recipient|mailbox|address|account|e-?mail account)(?: that you tried to reach)? (?:does not|doesn't) exist|(?:recipient|user|mailbox|address|addressee)(?: name)? (?:is )?(?:not found|unknown|not listed|invalid|not recognized|not recognised)|invalid (?:recipient|mailbox|user)|not a valid (?:user|recipient|mailbox)|is not a known user|no mailbox|mailbox not available|unrouteable address|unroutable address|recipientnotfound|recipnotfound|exrecipnotfound|no mailbox here|bad (?:destination )?(?:mailbox|recipient)|no (?:valid )?recipients?\b|account (?:does not|doesn't) exist|does not have an account|no longer (?:valid|available|exists?|active|in use)|address (?:is )?no longer|mailbox (?:has been )?(?:removed|deleted)|user (?:has been )?(?:removed|deleted)|doesn't have a .{1,30} account|this user doesn't have|unknown or illegal alias|no such local|addressee unknown|recipient address unknown|couldn'?t find (?:the|that) recipient|user doesn't exist|non-?existent (?:user|address|mailbox|recipient)|invalid user address|mailbox unavailable|user not local|not our customer/i,
+    /user (?:is )?unknown|unknown (?:user|recipient|local[- ]part|mailbox|address|alias|account)|no such (?:user|recipient|mailbox|person|address|account|local user)|(?:user|recipient|mailbox|address|account|addressee)(?: name)? (?:does not|doesn't|did not|dosn't) exist|(?:user|recipient|mailbox|address|account|e-?mail account)(?: that you tried to reach)? (?:does not|doesn't) exist|(?:recipient|user|mailbox|address|addressee)(?: name)? (?:is )?(?:not found|unknown|not listed|invalid|not recognized|not recognised)|invalid (?:recipient|mailbox|user)|not a valid (?:user|recipient|mailbox)|is not a known user|no mailbox|mailbox not available|unrouteable address|unroutable address|recipientnotfound|recipnotfound|exrecipnotfound|no mailbox here|bad (?:destination )?(?:mailbox|recipient)|no (?:valid )?recipients?\b|account (?:does not|doesn't) exist|does not have an account|no longer (?:valid|available|exists?|active|in use)|address (?:is )?no longer|mailbox (?:has been )?(?:removed|deleted)|user (?:has been )?(?:removed|deleted)|doesn't have a .{1,30} account|this user doesn't have|unknown or illegal alias|no such local|addressee unknown|recipient address unknown|couldn'?t find (?:the|that) recipient|user doesn't exist|non-?existent (?:user|address|mailbox|recipient)|invalid user address|mailbox unavailable|user not local|not our customer|recipient address rejected|address (?:does not|doesn't) exist|address unknown|unknown e-?mail address|mailbox not present|no mailbox by that name|not found in (?:the )?directory|not known at this site|recipient is not local|recipient not ok|user missing home directory|user path does not exist|invalid or unknown virtual user|no such person|unable to find (?:user|username|recipient)|destination addresses? (?:were|was) unknown|archived recipient|recipient was unavailable to take delivery/i,
   ],
   [
     'unknown host or domain',
