@@ -34,6 +34,10 @@ export interface PollReport {
   unmatched: number;
   duplicates: number;
   unreadable: number;
+  /** where the time went, ms: IMAP (login to logout), parse + classify, database. */
+  readMs: number;
+  parseMs: number;
+  applyMs: number;
 }
 
 export class LeaseLost extends Error {}
@@ -96,7 +100,9 @@ export async function pollMailbox(
   mailbox: MailboxRow,
   opts: { leaseMs: number; lastReadAt: number | null },
 ): Promise<PollReport> {
+  let t = performance.now();
   const reads = await readMailbox(deps, mailbox, opts.lastReadAt);
+  const readMs = performance.now() - t;
   const guard = leaseGuard(job, leaseId);
   const box = { id: mailbox.id, workspaceId: mailbox.workspaceId, address: mailbox.address };
   const report: PollReport = {
@@ -106,6 +112,9 @@ export async function pollMailbox(
     unmatched: 0,
     duplicates: 0,
     unreadable: 0,
+    readMs: Math.round(readMs),
+    parseMs: 0,
+    applyMs: 0,
   };
   for (const read of reads) {
     report.fetched += read.mails.length;
@@ -118,7 +127,10 @@ export async function pollMailbox(
       if (!(await extendLease(deps.db, job, leaseId, deps.clock.now() + opts.leaseMs))) throw new LeaseLost();
       const chunk = read.mails.slice(i, i + CHUNK);
       const last = i + CHUNK >= read.mails.length;
+      t = performance.now();
       const understood = await Promise.all(chunk.map(understand));
+      report.parseMs += performance.now() - t;
+      t = performance.now();
       const mails = understood.filter((m): m is InboundMail => m !== null);
       report.unreadable += understood.length - mails.length;
       const now = deps.clock.now();
@@ -134,10 +146,13 @@ export async function pollMailbox(
           seenStatement(mailbox.id, chunk.length, now, guard),
         ],
       });
+      report.applyMs += performance.now() - t;
       report.stored += res.stored.length;
       report.unmatched += res.unmatched + res.notifications;
       report.duplicates += res.duplicates;
     }
   }
+  report.parseMs = Math.round(report.parseMs);
+  report.applyMs = Math.round(report.applyMs);
   return report;
 }
