@@ -211,14 +211,17 @@ async function listBench(): Promise<void> {
       `seeded ${THREADS} threads (+ one send each) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
     const bin = join(import.meta.dirname, 'node_modules', '.bin', 'autocannon');
+    const threads = `/threads?workspaceId=${server.workspaceId}&limit=50`;
     const cases = [
-      ['all', ''],
-      ['replyIntent=interested', '&replyIntent=interested'],
-      ['replyIntent=interested&neutral', '&replyIntent=interested&replyIntent=neutral'],
+      // the same server's floor: an authenticated GET that reads one row (auth, routing, JSON)
+      ['baseline: GET /campaigns, empty', `/campaigns?workspaceId=${server.workspaceId}&limit=1`],
+      ['all', threads],
+      ['replyIntent=interested', `${threads}&replyIntent=interested`],
+      ['replyIntent=interested&neutral', `${threads}&replyIntent=interested&replyIntent=neutral`],
     ];
-    for (const [name, q] of cases) {
+    for (const [name, path] of cases) {
       for (const connections of [1, 8]) {
-        const url = `${server.baseUrl}/threads?workspaceId=${server.workspaceId}&limit=50${q}`;
+        const url = `${server.baseUrl}${path}`;
         const res = spawnSync(
           bin,
           [
@@ -240,7 +243,7 @@ async function listBench(): Promise<void> {
           errors: number;
         };
         console.log(
-          `GET /threads (${name}, page of 50, ${THREADS} threads, ${connections} conn): p50 ${out.latency.p50} ms, ` +
+          `GET ${name} (${THREADS} threads, ${connections} conn): p50 ${out.latency.p50} ms, ` +
             `p99 ${out.latency.p99} ms, ${out.requests.average.toFixed(0)} req/s, non-2xx ${out.non2xx}, errors ${out.errors}`,
         );
       }

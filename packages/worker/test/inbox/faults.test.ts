@@ -116,7 +116,7 @@ describe('inbox faults', () => {
       await dovecot.appendMany(
         box,
         seeded.sends.map((s, i) =>
-          replyTo(['d', 'e', 'f'][i] + '@p.test', box, s[0]!.messageId, `Interested.\n\n${big}`),
+          replyTo(`${['d', 'e', 'f'][i]}@p.test`, box, s[0]!.messageId, `Interested.\n\n${big}`),
         ),
       );
       proxy.cutAfter(150_000);
@@ -287,7 +287,7 @@ function recorder(
   worker: string,
   log: { worker: string; mailboxId: string; phase: 'start' | 'end'; t: number }[],
 ): Logger {
-  const noop = () => {};
+  const _noop = () => {};
   return {
     debug: (msg, f) => {
       if (msg === 'inbox poll start')

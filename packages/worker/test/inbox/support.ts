@@ -4,7 +4,6 @@
  * raw inbound messages (replies, auto-replies, bounces) to APPEND.
  */
 import { type Deps, newId } from '@outreach/shared';
-import type { TestDovecot } from '@outreach/testkit';
 import { inboxLoop } from '../../src/loops/inbox';
 import { seedCampaign } from '../dispatch/support';
 
@@ -200,8 +199,7 @@ export function dsn(m: {
 }): string {
   const boundary = `dsn-${seq++}`;
   const status = m.status ?? '5.1.1';
-  const diagnostic =
-    m.diagnostic ?? '550 5.1.1 <' + m.recipient + '>: Recipient address rejected: User unknown';
+  const diagnostic = m.diagnostic ?? `550 5.1.1 <${m.recipient}>: Recipient address rejected: User unknown`;
   return [
     'From: MAILER-DAEMON@mx.prospect.test (Mail Delivery System)',
     `To: ${m.to}`,

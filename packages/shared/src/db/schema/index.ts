@@ -1,6 +1,6 @@
 export * from './campaigns';
 export * from './contacts';
+export * from './inbox';
 export * from './mailboxes';
 export * from './sends';
 export * from './workspaces';
-export * from './inbox';
