@@ -287,7 +287,6 @@ function recorder(
   worker: string,
   log: { worker: string; mailboxId: string; phase: 'start' | 'end'; t: number }[],
 ): Logger {
-  const _noop = () => {};
   return {
     debug: (msg, f) => {
       if (msg === 'inbox poll start')
