@@ -34,7 +34,10 @@ const SOFT_SPECIFIC: [string, RegExp][] = [
     /(?:mailbox|account|user|address)[^\n]{0,60}?(?:is |has been |was )?(?:temporar\w* )?(?:disabled|inactive|suspended|locked|frozen|deactivated|discontinued|blocked|on hold)|inactive (?:user|account|mailbox)|disabled ?user/i,
   ],
   ['virus', /virus|malware|infected/i],
-  ['not authorized', /(?:delivery|relay(?:ing)?|sender|client|you are|message) (?:is )?not (?:authori[sz]ed|permitted|allowed)/i],
+  [
+    'not authorized',
+    /(?:delivery|relay(?:ing)?|sender|client|you are|message) (?:is )?not (?:authori[sz]ed|permitted|allowed)/i,
+  ],
   ['recipient preferences', /recipient(?:'s)? preferences|recipient has (?:blocked|chosen not)/i],
   [
     'spam or reputation',

@@ -169,11 +169,11 @@ function recipientFromBody(p: ParsedMessage): string | null {
   const own = new Set([p.from?.address, ...p.to.map((a) => a.address)].filter(Boolean));
   const text = p.text;
   const patterns = [
-    /(?:final|original)-recipient:\s*(?:rfc822;)?\s*<?([^\s<>;]+@[^\s<>;]+)/i,
-    /^\s*<([^\s<>]+@[^\s<>]+)>:?\s*$/m,
-    /^\s*<?([^\s<>]+@[^\s<>]+?)>?:\s*$/m,
-    /^\s{2,}<?([^\s<>]+@[^\s<>]+?)>?\s*$/m,
-    /(?:to|for|recipient|address|user)[^@\n]{0,40}?<([^\s<>]+@[^\s<>]+)>/i,
+    /(?:final|original)-recipient:\s*(?:rfc822;)?\s*<?([^\s<>;@]{1,64}@[^\s<>;@]{1,255})/i,
+    /^\s*<([^\s<>@]{1,64}@[^\s<>@]{1,255})>:?\s*$/m,
+    /^\s*<?([^\s<>@]{1,64}@[^\s<>@]{1,255}?)>?:\s*$/m,
+    /^\s{2,}<?([^\s<>@]{1,64}@[^\s<>@]{1,255}?)>?\s*$/m,
+    /(?:to|for|recipient|address|user)[^@\n]{0,40}?<([^\s<>@]{1,64}@[^\s<>@]{1,255})>/i,
   ];
   for (const re of patterns) {
     const m = re.exec(text);
@@ -182,7 +182,7 @@ function recipientFromBody(p: ParsedMessage): string | null {
   }
   const orig = p.original?.to.find((a) => !own.has(a));
   if (orig) return orig;
-  for (const m of text.matchAll(/[^\s<>"'(),;:[\]]+@[^\s<>"'(),;:[\]]+\.[a-z]{2,}/gi)) {
+  for (const m of text.matchAll(/[^\s<>"'(),;:[\]@]{1,64}@[^\s<>"'(),;:[\]@]{1,255}\.[a-z]{2,}/gi)) {
     const a = m[0].toLowerCase();
     if (!own.has(a) && !/^(?:mailer-daemon|postmaster)@/i.test(a)) return a;
   }

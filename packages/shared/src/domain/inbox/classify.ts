@@ -13,11 +13,18 @@ import { findReturnDate } from './ooo-date';
 import { bodyText, replyText } from './reply-text';
 import type { Classification, ParsedMessage } from './types';
 
+const MACHINE_TEXT_MAX = 100_000;
+const MACHINE_LINE_MAX = 1000;
+const LONG_LINE = /[^\n]{1001,}/g;
+
 export function classify(message: ParsedMessage): Classification {
   const reasons: string[] = [];
   // The machine-mail checks read the text; an HTML-only message is read as its converted HTML.
-  const parsed =
-    message.text.trim() === '' && message.html ? { ...message, text: bodyText(message) } : message;
+  // Bounce and auto-reply wording is at the top and in short lines: the machine-mail checks read at
+  // most MACHINE_TEXT_MAX characters, each line cut at MACHINE_LINE_MAX (bounds every pattern's cost).
+  const full = message.text.trim() === '' && message.html ? bodyText(message) : message.text;
+  const machineText = full.slice(0, MACHINE_TEXT_MAX).replace(LONG_LINE, (l) => l.slice(0, MACHINE_LINE_MAX));
+  const parsed = machineText === message.text ? message : { ...message, text: machineText };
   const base = {
     replyIntent: null,
     isOoo: false,

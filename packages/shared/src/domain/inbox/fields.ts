@@ -50,6 +50,6 @@ export function stripTypePrefix(value: string | undefined): string | null {
 /** The first `addr@host` in a value (angle brackets and display names dropped), lower-cased. */
 export function firstAddress(value: string | null | undefined): string | null {
   if (!value) return null;
-  const m = /[^\s<>"'(),;:[\]]+@[^\s<>"'(),;:[\]]+\.[a-z0-9-]+/i.exec(value);
+  const m = /[^\s<>"'(),;:[\]@]{1,64}@[^\s<>"'(),;:[\]@]{1,255}\.[a-z0-9-]+/i.exec(value);
   return m ? m[0].toLowerCase().replace(/\.$/, '') : null;
 }

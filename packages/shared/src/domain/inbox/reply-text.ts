@@ -29,6 +29,8 @@ const TEXT_QUOTE_START = new RegExp(
 // Compiled once: building the converter costs more than running it.
 const convert = compile({
   wordwrap: false,
+  // Deeper nesting is not text anyone wrote, and walking it recursively can overflow the stack.
+  limits: { maxDepth: 64 },
   selectors: [
     { selector: 'a', options: { ignoreHref: true } },
     { selector: 'img', format: 'skip' },
@@ -41,7 +43,13 @@ const convert = compile({
 
 export function htmlToText(html: string): string {
   const cut = HTML_QUOTE_START.exec(html);
-  return convert(cut ? html.slice(0, cut.index) : html);
+  const part = cut ? html.slice(0, cut.index) : html;
+  try {
+    return convert(part);
+  } catch {
+    // Unconvertible HTML still has words to classify.
+    return part.replace(/<[^>]*>/g, ' ').replace(/[ \t]+/g, ' ');
+  }
 }
 
 /** The message's text: its text part, or its HTML converted when it has none. */
