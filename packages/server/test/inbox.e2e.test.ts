@@ -188,6 +188,13 @@ it('a reply stops the contact, shows in the Unibox with its intent, and is answe
   const updated = await client.threads.get(thread.id);
   expect(updated.message_count).toBe(3);
 
+  // the classifier the loop used, on its own (nothing stored)
+  const classified = await client.inbox.classify(
+    'From: pat@acme.test\r\nTo: ana@cooloutreach.test\r\nSubject: Re: hi\r\nMessage-ID: <c1@acme.test>\r\n\r\nNot interested, please stop.\r\n',
+  );
+  expect(classified).toMatchObject({ kind: 'reply', replyIntent: 'not_interested' });
+  expect(classified.reasons.length).toBeGreaterThan(0);
+
   // the label can be corrected
   expect((await client.threads.update(thread.id, { replyIntent: 'neutral' })).replyIntent).toBe('neutral');
   const m = await client.mailboxes.get(mailbox.id);
