@@ -26,11 +26,9 @@ export const ClassificationSchema = z
       })
       .nullable(),
     complaint: z.object({ feedbackType: z.string().nullable(), recipient: z.string().nullable() }).nullable(),
-    text: z
-      .string()
-      .openapi({
-        description: 'A reply’s new text (quoted history and signature stripped); the body otherwise',
-      }),
+    text: z.string().openapi({
+      description: 'A reply’s new text (quoted history and signature stripped); the body otherwise',
+    }),
     language: z.string().nullable().openapi({ description: 'ISO 639-1', example: 'en' }),
     reasons: z.array(z.string()).openapi({ description: 'Why, one entry per decision, in order' }),
   })
