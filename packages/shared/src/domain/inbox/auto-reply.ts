@@ -40,6 +40,11 @@ export function detectAutoReply(p: ParsedMessage, reasons: string[]): AutoReplyK
   if (signs.length === 0) return null;
   reasons.push(`auto-reply: ${signs.join(', ')}`);
 
+  // A vacation responder (Apple Mail's, the Unix `vacation` program) is an out-of-office by definition.
+  if (/vacation/i.test(h['x-apple-action'] ?? '') || /^\s*vacation\b/i.test(h['x-mailer'] ?? '')) {
+    reasons.push('out of office: sent by a vacation responder');
+    return 'ooo';
+  }
   const ooo = OOO_TEXT.exec(p.subject) ?? OOO_TEXT.exec(bodyStart(p));
   if (ooo) {
     reasons.push(`out of office: "${ooo[0]}"`);
