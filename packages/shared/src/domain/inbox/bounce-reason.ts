@@ -4,6 +4,9 @@
  * (mailbox full, too large, policy or spam rejection, rate limits, delays, any 4.x.x) — whatever the
  * reply code's first digit. Phrases decide first (MTAs put the real reason in words and often a
  * generic 5.0.0 beside it); the enhanced status code decides when no phrase does.
+ * A disabled, suspended, inactive or locked mailbox is soft (it can be switched back on; real-world
+ * bounce tables such as sisimai's count it soft too), although API.md lists "disabled" under hard.
+ * A recipient refused only after DATA without an address status (5.1.x) is a content filter: soft.
  */
 
 export interface BounceReason {
