@@ -145,33 +145,6 @@ export function subjectDisplay(subject: string): string {
   }
 }
 
-function guardedEvent(
-  e: {
-    workspaceId: number;
-    type: string;
-    campaignId: string;
-    contactId: string;
-    data: Record<string, unknown>;
-  },
-  now: number,
-  guard: SqlGuard,
-): InStatement {
-  return {
-    sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
-          SELECT ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`,
-    args: [
-      newId('event', now),
-      e.workspaceId,
-      e.type,
-      e.campaignId,
-      e.contactId,
-      JSON.stringify({ campaignId: e.campaignId, ...e.data }),
-      now,
-      ...guard.args,
-    ],
-  };
-}
-
 /**
  * Matches, plans and writes a batch of one mailbox's inbound mail together with `extra`
  * (the caller's own statements, e.g. the folder's UID advance), in one write batch.
@@ -241,6 +214,45 @@ export async function applyInboundBatch(
   const known = new Set(knownRes!.rows.map((r) => String(r.message_id)));
 
   const stmts: InStatement[] = [];
+  // One statement per kind of row for the whole chunk (JSON arrays unpacked in SQL): per-message
+  // statements cost their preparation each, most of a chunk's time.
+  const newThreads: unknown[][] = [];
+  const msgRows: unknown[][] = [];
+  const eventRows: unknown[][] = [];
+  const threadUpdates = new Map<
+    string,
+    {
+      msgIds: string[];
+      intent?: string;
+      isOoo?: number;
+      isAutoReply?: number;
+      from?: string;
+      at?: number;
+      text?: string;
+    }
+  >();
+  const sendRows: unknown[][] = [];
+  /** per-message statements that need the chunk's messages stored first. */
+  const late: InStatement[] = [];
+  const event = (
+    e: {
+      workspaceId: number;
+      type: string;
+      campaignId: string;
+      contactId: string;
+      data: Record<string, unknown>;
+    },
+    msgId: string,
+  ) => {
+    eventRows.push([
+      newId('event', now),
+      e.type,
+      e.campaignId,
+      e.contactId,
+      JSON.stringify({ campaignId: e.campaignId, ...e.data }),
+      msgId,
+    ]);
+  };
   const changes = new Map<string, { campaignId: string; change: PlannedContactChange; ids: Set<string> }>();
   const company = new Map<string, Set<string>>();
   const suppressions = new Map<'unsubscribed' | 'complaint', Set<string>>();
@@ -264,60 +276,38 @@ export async function applyInboundBatch(
       thread = { id: newId('thread', now), replyIntent: null, isNew: true };
       threads.set(contact.id, thread);
       const first = parsed.references.find((r) => found.byMessageId.has(r)) ?? match.ours.messageId;
-      stmts.push({
-        sql: `INSERT INTO threads (id, workspace_id, campaign_id, contact_id, mailbox_id, external_thread_id, subject,
-                subject_display, created_at, updated_at)
-              SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${opts.guard.sql}
-              ON CONFLICT (contact_id, mailbox_id) DO NOTHING`,
-        args: [
-          thread.id,
-          mailbox.workspaceId,
-          contact.campaignId,
-          contact.id,
-          mailbox.id,
-          first,
-          parsed.subject,
-          subjectDisplay(parsed.subject) || parsed.subject,
-          now,
-          now,
-          ...opts.guard.args,
-        ],
-      });
+      newThreads.push([
+        thread.id,
+        contact.campaignId,
+        contact.id,
+        first,
+        parsed.subject,
+        subjectDisplay(parsed.subject) || parsed.subject,
+      ]);
     }
     const msgId = newId('message', now);
     // INTERNALDATE has whole seconds: an answer never sorts before the message it answers.
     const receivedAt = Math.max(mail.receivedAt, match.ours.sentAt + 1);
     const isNew: SqlGuard = { sql: 'EXISTS (SELECT 1 FROM messages WHERE id = ?)', args: [msgId] };
-    stmts.push({
-      sql: `INSERT INTO messages (id, workspace_id, thread_id, mailbox_id, direction, kind, message_id, in_reply_to,
-              "references", from_email, to_emails, cc_emails, subject, body_text, body_html, text, reply_intent, reasons,
-              send_id, status, date_received, created_at)
-            SELECT ?, ?, ?, ?, 'inbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ? WHERE ${opts.guard.sql}
-            ON CONFLICT (mailbox_id, message_id) DO NOTHING`,
-      args: [
-        msgId,
-        mailbox.workspaceId,
-        thread.id,
-        mailbox.id,
-        c.kind,
-        mail.messageId,
-        parsed.inReplyTo,
-        JSON.stringify(parsed.references),
-        fromEmail,
-        JSON.stringify(parsed.to.map((a) => a.address)),
-        JSON.stringify(parsed.cc.map((a) => a.address)),
-        parsed.subject,
-        parsed.text.slice(0, MAX_BODY),
-        parsed.html?.slice(0, MAX_BODY) ?? null,
-        c.text.slice(0, MAX_BODY),
-        plan.threadIntent,
-        JSON.stringify([...c.reasons, match.reason]),
-        match.ours.sendId,
-        receivedAt,
-        now,
-        ...opts.guard.args,
-      ],
-    });
+    msgRows.push([
+      msgId,
+      thread.id,
+      c.kind,
+      mail.messageId,
+      parsed.inReplyTo,
+      JSON.stringify(parsed.references),
+      fromEmail,
+      JSON.stringify(parsed.to.map((a) => a.address)),
+      JSON.stringify(parsed.cc.map((a) => a.address)),
+      parsed.subject,
+      parsed.text.slice(0, MAX_BODY),
+      parsed.html?.slice(0, MAX_BODY) ?? null,
+      c.text.slice(0, MAX_BODY),
+      plan.threadIntent,
+      JSON.stringify([...c.reasons, match.reason]),
+      match.ours.sendId,
+      receivedAt,
+    ]);
     const base = { workspaceId: mailbox.workspaceId, campaignId: contact.campaignId, contactId: contact.id };
     const refs = {
       threadId: thread.id,
@@ -326,95 +316,76 @@ export async function applyInboundBatch(
       stepId: match.ours.stepId,
     };
     if (thread.replyIntent !== null && thread.replyIntent !== plan.threadIntent) {
-      stmts.push(
-        guardedEvent(
-          {
-            ...base,
-            type: 'thread.intent_changed',
-            data: {
-              contactId: contact.id,
-              email: contact.email,
-              threadId: thread.id,
-              replyIntent: plan.threadIntent,
-              previousReplyIntent: thread.replyIntent,
-              source: 'inbound',
-            },
+      event(
+        {
+          ...base,
+          type: 'thread.intent_changed',
+          data: {
+            contactId: contact.id,
+            email: contact.email,
+            threadId: thread.id,
+            replyIntent: plan.threadIntent,
+            previousReplyIntent: thread.replyIntent,
+            source: 'inbound',
           },
-          now,
-          isNew,
-        ),
+        },
+        msgId,
       );
     }
     thread.replyIntent = plan.threadIntent;
-    stmts.push({
-      sql: `UPDATE threads SET reply_intent = ?, is_ooo = ?, is_auto_reply = ?, message_count = message_count + 1,
-              last_from_email = ?, last_at = ?, last_body_text = ?, updated_at = ?
-            WHERE id = ? AND ${isNew.sql}`,
-      args: [
-        plan.threadIntent,
-        c.isOoo ? 1 : 0,
-        c.isAutoReply ? 1 : 0,
-        fromEmail,
-        receivedAt,
-        c.text.slice(0, 2000),
-        now,
-        thread.id,
-        ...isNew.args,
-      ],
+    const upd = threadUpdates.get(thread.id) ?? { msgIds: [] as string[] };
+    threadUpdates.set(thread.id, {
+      msgIds: [...upd.msgIds, msgId],
+      intent: plan.threadIntent,
+      isOoo: c.isOoo ? 1 : 0,
+      isAutoReply: c.isAutoReply ? 1 : 0,
+      from: fromEmail,
+      at: receivedAt,
+      text: c.text.slice(0, 2000),
     });
     if (plan.sendStatus && match.ours.sendId) {
-      stmts.push({
-        sql: `UPDATE sends SET status = ?, error = coalesce(?, error), updated_at = ?
-              WHERE id = ? AND status = 'sent' AND ${isNew.sql}`,
-        args: [plan.sendStatus, plan.sendError, now, match.ours.sendId, ...isNew.args],
-      });
+      sendRows.push([match.ours.sendId, plan.sendStatus, plan.sendError, msgId]);
     }
     if (plan.replyReceived) {
-      stmts.push(
-        guardedEvent(
-          {
-            ...base,
-            type: 'reply.received',
-            data: {
-              contactId: contact.id,
-              email: contact.email,
-              ...refs,
-              replyIntent: plan.threadIntent,
-              isOoo: c.isOoo,
-              isAutoReply: c.isAutoReply,
-              kind: c.kind,
-              subject: parsed.subject,
-              bodyText: c.text.slice(0, 10_000),
-            },
+      event(
+        {
+          ...base,
+          type: 'reply.received',
+          data: {
+            contactId: contact.id,
+            email: contact.email,
+            ...refs,
+            replyIntent: plan.threadIntent,
+            isOoo: c.isOoo,
+            isAutoReply: c.isAutoReply,
+            kind: c.kind,
+            subject: parsed.subject,
+            bodyText: c.text.slice(0, 10_000),
           },
-          now,
-          isNew,
-        ),
+        },
+        msgId,
       );
     }
     if (plan.contactBounced) {
-      stmts.push(
-        guardedEvent(
-          {
-            ...base,
-            type: 'contact.bounced',
-            data: {
-              contactId: contact.id,
-              email: contact.email,
-              ...refs,
-              bounceType: c.bounce?.type ?? 'hard',
-              status: c.bounce?.status ?? null,
-              diagnosticCode: c.bounce?.diagnosticCode ?? null,
-              stopped: plan.contact?.to === 'bounced',
-            },
+      event(
+        {
+          ...base,
+          type: 'contact.bounced',
+          data: {
+            contactId: contact.id,
+            email: contact.email,
+            ...refs,
+            bounceType: c.bounce?.type ?? 'hard',
+            status: c.bounce?.status ?? null,
+            diagnosticCode: c.bounce?.diagnosticCode ?? null,
+            stopped: plan.contact?.to === 'bounced',
           },
-          now,
-          isNew,
-        ),
+        },
+        msgId,
       );
     }
     if (plan.contact?.to === 'unsubscribed') {
-      stmts.push({
+      late.push({
         sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
               SELECT ?, c.workspace_id, ?, c.campaign_id, c.id,
                 json_patch(json(?), json_object('campaignId', c.campaign_id, 'contactId', c.id, 'email', c.email,
@@ -453,7 +424,7 @@ export async function applyInboundBatch(
     }
     if (plan.holdUntil !== null) {
       // The dispatch loop sends only when next_send_at is due: pushing it to the hold is enough.
-      stmts.push({
+      late.push({
         sql: `UPDATE contacts SET hold_until = max(coalesce(hold_until, 0), ?),
                 next_send_at = CASE WHEN next_send_at IS NOT NULL AND next_send_at < ? THEN ? ELSE next_send_at END,
                 updated_at = ?
@@ -470,6 +441,73 @@ export async function applyInboundBatch(
     });
   }
   const ws = mailbox.workspaceId;
+  const lease = opts.guard;
+  if (newThreads.length) {
+    stmts.push({
+      sql: `INSERT INTO threads (id, workspace_id, campaign_id, contact_id, mailbox_id, external_thread_id, subject,
+              subject_display, created_at, updated_at)
+            SELECT j.value->>0, ?, j.value->>1, j.value->>2, ?, j.value->>3, j.value->>4, j.value->>5, ?, ?
+            FROM json_each(?) j WHERE ${lease.sql}
+            ON CONFLICT (contact_id, mailbox_id) DO NOTHING`,
+      args: [ws, mailbox.id, now, now, JSON.stringify(newThreads), ...lease.args],
+    });
+  }
+  if (msgRows.length) {
+    stmts.push({
+      sql: `INSERT INTO messages (id, workspace_id, thread_id, mailbox_id, direction, kind, message_id, in_reply_to,
+              "references", from_email, to_emails, cc_emails, subject, body_text, body_html, text, reply_intent, reasons,
+              send_id, status, date_received, created_at)
+            SELECT j.value->>0, ?, j.value->>1, ?, 'inbound', j.value->>2, j.value->>3, j.value->>4, j.value->>5,
+              j.value->>6, j.value->>7, j.value->>8, j.value->>9, j.value->>10, j.value->>11, j.value->>12, j.value->>13,
+              j.value->>14, j.value->>15, 'received', j.value->>16, ?
+            FROM json_each(?) j WHERE ${lease.sql}
+            ON CONFLICT (mailbox_id, message_id) DO NOTHING`,
+      args: [ws, mailbox.id, now, JSON.stringify(msgRows), ...lease.args],
+    });
+  }
+  const stored = 'EXISTS (SELECT 1 FROM messages m WHERE m.id = u.mid)';
+  if (eventRows.length) {
+    stmts.push({
+      sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
+            SELECT u.id, ?, u.type, u.campaign_id, u.contact_id, u.data, ?
+            FROM (SELECT j.value->>0 AS id, j.value->>1 AS type, j.value->>2 AS campaign_id, j.value->>3 AS contact_id,
+                    j.value->>4 AS data, j.value->>5 AS mid FROM json_each(?) j) u
+            WHERE ${stored} ORDER BY u.id`,
+      args: [ws, now, JSON.stringify(eventRows)],
+    });
+  }
+  if (threadUpdates.size) {
+    const rows = [...threadUpdates].map(([id, t]) => [
+      id,
+      t.intent,
+      t.isOoo,
+      t.isAutoReply,
+      t.from,
+      t.at,
+      t.text,
+      JSON.stringify(t.msgIds),
+    ]);
+    stmts.push({
+      sql: `UPDATE threads SET reply_intent = u.intent, is_ooo = u.ooo, is_auto_reply = u.auto,
+              message_count = message_count + u.n, last_from_email = u.from_email, last_at = u.at, last_body_text = u.body,
+              updated_at = ?
+            FROM (SELECT j.value->>0 AS tid, j.value->>1 AS intent, j.value->>2 AS ooo, j.value->>3 AS auto,
+                    j.value->>4 AS from_email, j.value->>5 AS at, j.value->>6 AS body,
+                    (SELECT count(*) FROM messages m WHERE m.id IN (SELECT value FROM json_each(j.value->>7))) AS n
+                  FROM json_each(?) j) u
+            WHERE threads.id = u.tid AND u.n > 0`,
+      args: [now, JSON.stringify(rows)],
+    });
+  }
+  if (sendRows.length) {
+    stmts.push({
+      sql: `UPDATE sends SET status = u.st, error = coalesce(u.err, sends.error), updated_at = ?
+            FROM (SELECT j.value->>0 AS sid, j.value->>1 AS st, j.value->>2 AS err, j.value->>3 AS mid FROM json_each(?) j) u
+            WHERE sends.id = u.sid AND sends.status = 'sent' AND ${stored}`,
+      args: [now, JSON.stringify(sendRows)],
+    });
+  }
+  stmts.push(...late);
   for (const g of changes.values()) {
     stmts.push(
       ...statusChangeStatements(
