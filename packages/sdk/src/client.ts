@@ -13,6 +13,7 @@ import { Sends } from './resources/sends';
 import { Steps } from './resources/steps';
 import { Suppressions } from './resources/suppressions';
 import { Threads } from './resources/threads';
+import { Webhooks } from './resources/webhooks';
 import { type Fetch, retryingFetch } from './retry';
 
 export interface ClientOptions {
@@ -77,6 +78,7 @@ export class Outreach {
   readonly sends: Sends;
   readonly threads: Threads;
   readonly inbox: Inbox;
+  readonly webhooks: Webhooks;
 
   readonly #fetch: Fetch | undefined;
 
@@ -111,6 +113,7 @@ export class Outreach {
     this.sends = new Sends(this);
     this.threads = new Threads(this);
     this.inbox = new Inbox(this);
+    this.webhooks = new Webhooks(this);
   }
 
   /** The retrying fetch for one call (per-call options win over the client's). */

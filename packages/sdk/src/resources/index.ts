@@ -76,3 +76,13 @@ export type {
   ThreadReplyParams,
 } from './threads';
 export { Threads } from './threads';
+export type {
+  LoggedEvent,
+  WebhookDelivery,
+  WebhookEventListParams,
+  WebhookSubscription,
+  WebhookSubscriptionCreateParams,
+  WebhookSubscriptionUpdateParams,
+  WebhookSubscriptionWithSecret,
+} from './webhooks';
+export { Webhooks } from './webhooks';

@@ -17,6 +17,7 @@ import { registerSteps } from './steps/index';
 import { registerSuppressions } from './suppressions/index';
 import { registerThreads } from './threads/index';
 import { registerUnsubscribeRoutes } from './unsubscribe/index';
+import { registerWebhooks } from './webhooks/index';
 
 /**
  * Every resource's routes. Fixed paths under /campaigns (steps/preview, lifecycle, suppressions,
@@ -28,6 +29,7 @@ export function registerRoutes(app: App): void {
   registerLifecycle(app);
   registerSchedule(app);
   registerSuppressions(app);
+  registerWebhooks(app);
   registerCampaigns(app);
   registerContacts(app);
   registerImports(app);

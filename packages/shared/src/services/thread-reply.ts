@@ -14,7 +14,7 @@ import { htmlToText } from '../domain/html-text';
 import { escapeHtml } from '../domain/template';
 import { AppError } from '../errors';
 import { newId } from '../ids';
-import { getMailbox } from './mailboxes';
+import { getMailbox, mailboxConnectTarget } from './mailboxes';
 import { getThread, getThreadMessage, type Thread, type ThreadMessage } from './threads';
 
 export interface ReplyMail {
@@ -29,11 +29,13 @@ export interface ReplyMail {
 }
 
 export interface ReplyAccount {
+  /** the checked address of the SMTP host (the SSRF rule), with its name as `servername`. */
   host: string;
   port: number;
   secure: boolean;
   username: string;
   password: string;
+  servername?: string;
 }
 
 /** How a reply leaves (the server passes the worker's SMTP adapter; tests may pass their own). */
@@ -82,7 +84,7 @@ async function threadIds(deps: Pick<Deps, 'db'>, thread: Thread) {
 }
 
 export async function replyToThread(
-  deps: Pick<Deps, 'db' | 'clock' | 'secrets'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'secrets' | 'config'>,
   sender: ReplySender,
   workspaceId: number,
   threadId: string,
@@ -177,22 +179,25 @@ export async function replyToThread(
     );
   }
 
-  const outcome = await sender.send(
-    { ...mailbox.smtp, password: deps.secrets.decrypt(mailbox.smtpPassword) },
-    {
-      from: {
-        name: [mailbox.firstName, mailbox.lastName].filter(Boolean).join(' '),
-        address: mailbox.address,
-      },
-      to,
-      subject,
-      html,
-      text,
-      messageId,
-      inReplyTo: ids.inReplyTo,
-      references: ids.references,
-    },
-  );
+  const target = await mailboxConnectTarget(deps.config, mailbox.smtp);
+  const outcome = !target.ok
+    ? { ok: false as const, permanent: false, auth: true, error: target.error }
+    : await sender.send(
+        { ...target.target, password: deps.secrets.decrypt(mailbox.smtpPassword) },
+        {
+          from: {
+            name: [mailbox.firstName, mailbox.lastName].filter(Boolean).join(' '),
+            address: mailbox.address,
+          },
+          to,
+          subject,
+          html,
+          text,
+          messageId,
+          inReplyTo: ids.inReplyTo,
+          references: ids.references,
+        },
+      );
   const done = deps.clock.now();
   if (!outcome.ok) {
     await deps.db.client.execute({

@@ -10,18 +10,12 @@ import type { Db } from '../db/client';
 import type { Variant } from '../db/schema/campaigns';
 import type { Deps } from '../deps';
 import { renderStep, templateVars } from '../domain/template';
+import type { REPLY_INTENTS } from '../domain/webhook-events';
 import { AppError } from '../errors';
 import { newId } from '../ids';
 import { unsubscribeTargets } from './unsubscribe';
 
-export const REPLY_INTENTS = [
-  'interested',
-  'not_interested',
-  'out_of_office',
-  'bounced',
-  'unsubscribe',
-  'neutral',
-] as const;
+/** The reply intents (API.md), as the webhook filters name them. */
 export type ThreadIntent = (typeof REPLY_INTENTS)[number];
 
 export interface Thread {

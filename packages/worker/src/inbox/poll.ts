@@ -12,6 +12,7 @@ import {
   type InboundMail,
   MAILBOX_CHECK_TIMEOUT_MS,
   type MailboxRow,
+  mailboxConnectTarget,
 } from '@outreach/shared';
 import { classify } from '@outreach/shared/domain/inbox/classify';
 import { parseMessage } from '@outreach/shared/domain/inbox/parse';
@@ -58,7 +59,10 @@ export async function readMailbox(
   timeoutMs = MAILBOX_CHECK_TIMEOUT_MS,
 ): Promise<FolderRead[]> {
   const password = deps.secrets.decrypt(mailbox.imapPassword);
-  const client: ImapFlow = imapClient(mailbox.imap, password, timeoutMs);
+  // the SSRF rule for mailbox hosts: connect to the address the check resolved
+  const to = await mailboxConnectTarget(deps.config, mailbox.imap);
+  if (!to.ok) throw new Error(to.error);
+  const client: ImapFlow = imapClient(to.target, password, timeoutMs);
   try {
     await withTimeout(client.connect(), timeoutMs, `IMAP ${mailbox.imap.host}:${mailbox.imap.port}`);
     const cursors = await loadCursors(deps.db, mailbox.id);

@@ -4,3 +4,4 @@ import './dispatch';
 import './imports';
 import './launches';
 import './inbox';
+import './webhooks';

@@ -18,6 +18,7 @@ const deps: Deps = {
     secretKey,
     publicUrl: 'https://outreach.example.com',
     webhookAllowPrivate: true,
+    mailboxAllowPrivate: true,
     dispatchIntervalMs: 100,
     inboxPollSeconds: 1,
     logLevel: 'warn',

@@ -4,4 +4,5 @@ export * from './counters';
 export * from './inbox';
 export * from './mailboxes';
 export * from './sends';
+export * from './webhooks';
 export * from './workspaces';
