@@ -14,8 +14,8 @@ import { registerRoutes } from './routes/index';
 export const API_VERSION = '0.1.0';
 /** JSON bodies; file uploads set their own limits. */
 export const MAX_JSON_BODY = 1024 * 1024;
-/** Routes that take large multipart uploads and check their own limits. */
-const UPLOAD_PATHS = [/^\/imports$/, /^\/campaigns\/[^/]+\/contacts\/import$/];
+/** Routes that take large uploads (multipart, or a raw message) and check their own limits. */
+const UPLOAD_PATHS = [/^\/imports$/, /^\/campaigns\/[^/]+\/contacts\/import$/, /^\/inbox\/classify$/];
 
 const PUBLIC_PATHS = [/^\/openapi\.json$/, /^\/docs/, /^\/health$/, /^\/u\//];
 const ADMIN_PATHS = [/^\/workspaces/, /^\/api-keys/];

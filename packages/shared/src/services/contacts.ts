@@ -271,6 +271,8 @@ export function statusChangeStatements(
     reason: string;
     from?: readonly ContactStatus[];
     data?: Record<string, unknown>;
+    /** an extra SQL condition every statement must meet (e.g. the inbox loop's "this message is new"). */
+    guard?: { sql: string; args: (string | number)[] };
     /** leave contacts whose address or domain is on the suppression list alone (checked in the same statements). */
     unlessSuppressed?: boolean;
   },
@@ -283,7 +285,8 @@ export function statusChangeStatements(
     cond += ` AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = c.workspace_id
       AND ((s.kind = 'email' AND s.value = c.email) OR (s.kind = 'domain' AND s.value = substr(c.email, instr(c.email, '@') + 1))))`;
   }
-  const args = [...where.args, JSON.stringify(from)];
+  if (opts.guard) cond += ` AND (${opts.guard.sql})`;
+  const args = [...where.args, JSON.stringify(from), ...(opts.guard?.args ?? [])];
   const prefix = idBlockPrefix('event', now);
   const extra = JSON.stringify(opts.data ?? {});
   const stmts: InStatement[] = [

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { iso, type MailboxRow, normalizeEmail } from '@outreach/shared';
+import { type InboxState, iso, type MailboxRow, normalizeEmail } from '@outreach/shared';
 import { pathId, Timestamp } from '../../lib/schemas';
 
 const host = z.string().trim().min(1).max(255).openapi({ example: 'smtp.cooloutreach.com' });
@@ -41,6 +41,18 @@ export const ConnectionCheckSchema = z
   })
   .openapi('ConnectionCheck');
 
+export const InboxStateSchema = z
+  .object({
+    lastReadAt: Timestamp.nullable().openapi({ description: 'the last complete IMAP read' }),
+    lastError: z.string().nullable().openapi({ example: 'AUTHENTICATIONFAILED Authentication failed.' }),
+    messagesSeen: z.number().int().openapi({ description: 'inbound messages read since registration' }),
+  })
+  .openapi('MailboxInbox');
+
+export function toInboxState(s: InboxState): z.infer<typeof InboxStateSchema> {
+  return { lastReadAt: iso(s.lastReadAt), lastError: s.lastError, messagesSeen: s.messagesSeen };
+}
+
 export const MailboxSchema = z
   .object({
     id: z.string().openapi({ example: 'mbx_501' }),
@@ -64,6 +76,9 @@ export const MailboxSchema = z
       .openapi('MailboxLastCheck'),
     createdAt: Timestamp,
     updatedAt: Timestamp,
+    inbox: InboxStateSchema.optional().openapi({
+      description: "on GET /mailboxes/{id}: the inbox loop's state",
+    }),
   })
   .openapi('Mailbox');
 
