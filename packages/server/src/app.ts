@@ -7,6 +7,7 @@ import type { AppEnv } from './env';
 import { fieldErrors, problem } from './lib/problem';
 import { adminAuth, apiKeyAuth } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
+import { jsonDepth } from './middleware/json-depth';
 import { requestId } from './middleware/request-id';
 import { registerRoutes } from './routes/index';
 
@@ -46,6 +47,9 @@ export function createApp(deps: Deps): App {
       onError: (c) => problem(c, 413, 'payload_too_large', `The body is larger than ${MAX_JSON_BODY} bytes`),
     })(c, next);
   });
+  app.use('*', async (c, next) =>
+    UPLOAD_PATHS.some((p) => p.test(c.req.path)) ? next() : jsonDepth(c, next),
+  );
   app.use('*', async (c, next) => {
     const path = c.req.path;
     if (PUBLIC_PATHS.some((p) => p.test(path))) return next();

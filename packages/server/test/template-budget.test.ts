@@ -49,7 +49,9 @@ describe('template budget in the API', () => {
     });
     expectProblem(value.preview, 422, 'template_too_complex', 'step.bodyHtml');
     expect(value.health.res.status).toBe(200);
-    console.log(`attack preview: event loop held at most ${maxGapMs.toFixed(1)} ms; /health in ${value.health.ms.toFixed(1)} ms`);
+    console.log(
+      `attack preview: event loop held at most ${maxGapMs.toFixed(1)} ms; /health in ${value.health.ms.toFixed(1)} ms`,
+    );
     // Before the budget: 21 s. The budget costs a few ms; the bound is loose for a loaded machine.
     expect(maxGapMs).toBeLessThan(500);
     expect(value.health.ms).toBeLessThan(1000);
@@ -57,7 +59,10 @@ describe('template budget in the API', () => {
 
   it('names the field: subject and bodyText too', async () => {
     const res = await t.a.req('POST', '/campaigns/steps/preview', {
-      body: { step: { subject: nested(4), bodyHtml: 'ok' }, contact: { a: Array.from({ length: 40 }, () => 1) } },
+      body: {
+        step: { subject: nested(4), bodyHtml: 'ok' },
+        contact: { a: Array.from({ length: 40 }, () => 1) },
+      },
     });
     expectProblem(res, 422, 'template_too_complex', 'step.subject');
     const res2 = await t.a.req('POST', '/campaigns/steps/preview', {
@@ -79,13 +84,17 @@ describe('template budget in the API', () => {
     const cmp = await t.a.req('POST', '/campaigns', { body: { name: 'budget' } });
     const id = cmp.body.id as string;
     const deep = nested(9);
-    let res = await t.a.req('POST', `/campaigns/${id}/steps`, { body: { order: 1, subject: 's', bodyHtml: deep } });
+    let res = await t.a.req('POST', `/campaigns/${id}/steps`, {
+      body: { order: 1, subject: 's', bodyHtml: deep },
+    });
     expectProblem(res, 422, 'template_too_complex', 'bodyHtml');
     res = await t.a.req('POST', `/campaigns/${id}/steps`, {
       body: { order: 1, subject: 's', bodyHtml: 'b', variants: [{ subject: deep, weight: 1 }] },
     });
     expectProblem(res, 422, 'template_too_complex', 'variants.0.subject');
-    res = await t.a.req('POST', `/campaigns/${id}/steps`, { body: { order: 1, subject: 's', bodyHtml: nested(8) } });
+    res = await t.a.req('POST', `/campaigns/${id}/steps`, {
+      body: { order: 1, subject: 's', bodyHtml: nested(8) },
+    });
     expect(res.status).toBe(201);
     const stepId = res.body.id as string;
     res = await t.a.req('PATCH', `/campaigns/steps/${stepId}`, { body: { bodyText: deep } });

@@ -19,7 +19,6 @@ const STATUS_BY_CODE: Record<string, number> = {
   unsupported_media_type: 415,
   validation_failed: 422,
   template_too_complex: 422,
-  json_too_deep: 422,
   rate_limited: 429,
   internal_error: 500,
 };

@@ -9,6 +9,7 @@ export * from './domain/csv';
 export * from './domain/csv-write';
 export * from './domain/email';
 export * from './domain/html-text';
+export * from './domain/json-depth';
 export * from './domain/lifecycle';
 export * from './domain/schedule';
 export * from './domain/template';

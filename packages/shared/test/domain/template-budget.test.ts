@@ -92,7 +92,10 @@ describe('template budget', () => {
 
 // Random section trees over random data: a render either finishes or throws the typed error,
 // and either way within a bounded time (the budget is what bounds it, whatever the shape).
-type Tpl = { kind: 'text' } | { kind: 'var'; name: string } | { kind: 'sec'; name: string; inv: boolean; kids: Tpl[] };
+type Tpl =
+  | { kind: 'text' }
+  | { kind: 'var'; name: string }
+  | { kind: 'sec'; name: string; inv: boolean; kids: Tpl[] };
 const names = fc.constantFrom('a', 'b', 'c', '.');
 const tplArb: fc.Arbitrary<Tpl[]> = fc.letrec((tie) => ({
   node: fc.oneof(

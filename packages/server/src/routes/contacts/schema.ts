@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { CONTACT_STATUSES, type Contact, type ContactChange, iso } from '@outreach/shared';
-import { Timestamp } from '../../lib/schemas';
+import { customJsonField, Timestamp } from '../../lib/schemas';
 
 export const ContactStatusSchema = z.enum(CONTACT_STATUSES).openapi('ContactStatus', { example: 'pending' });
 
@@ -106,7 +106,7 @@ export const ContactInputSchema = z
     lastName: field(200),
     company: field(300),
     title: field(300),
-    customJson: z.record(z.string().max(100), z.unknown()).nullable().optional(),
+    customJson: customJsonField().nullable().optional(),
   })
   .openapi('ContactInput');
 
@@ -121,8 +121,7 @@ export const UpdateContactBody = z
     lastName: field(200),
     company: field(300),
     title: field(300),
-    customJson: z
-      .record(z.string().max(100), z.unknown())
+    customJson: customJsonField()
       .optional()
       .openapi({ description: 'merged into the stored fields; a key set to null is removed' }),
     status: ContactStatusSchema.optional().openapi({
