@@ -18,7 +18,7 @@ import {
 import { CsvError, CsvStreamParser, parseCsvText, readCsv } from '../domain/csv';
 import { normalizeEmail } from '../domain/email';
 import { AppError, type FieldError } from '../errors';
-import { newId } from '../ids';
+import { idFloor, newId } from '../ids';
 import { getCampaign } from './campaigns';
 import { type ContactInput, upsertContacts, upsertStatements } from './contacts';
 import { jobInsert } from './jobs';
@@ -689,17 +689,6 @@ export const PENDING_IMPORT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** Blobs of an upload that never became an import (the API died mid-upload) are dropped after this. */
 export const ORPHAN_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 
-const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
-function importIdFloor(ms: number): string {
-  let time = '';
-  let t = Math.max(0, Math.floor(ms));
-  for (let i = 0; i < 10; i++) {
-    time = ID_ALPHABET[t % 32] + time;
-    t = Math.floor(t / 32);
-  }
-  return `imp_${time}`;
-}
-
 /**
  * Housekeeping: imports left `pending_mapping` for 7 days end `failed` (expired) and lose their
  * blobs; blobs with no import row (an upload cut off before its row was written), older than a
@@ -721,7 +710,7 @@ export async function purgeStaleUploads(db: Db, now: number): Promise<{ expired:
       {
         sql: `DELETE FROM import_chunks WHERE import_id < ?
                 AND NOT EXISTS (SELECT 1 FROM imports i WHERE i.id = import_chunks.import_id)`,
-        args: [importIdFloor(now - ORPHAN_UPLOAD_TTL_MS)],
+        args: [idFloor('import', now - ORPHAN_UPLOAD_TTL_MS)],
       },
     ],
     'write',

@@ -9,7 +9,8 @@ import type { Db } from '../db/client';
 import type { ContactStatus } from '../db/schema/index';
 import { normalizeEmail } from '../domain/email';
 import { AppError, type FieldError } from '../errors';
-import { idBlockPrefix, statusChangeStatements } from './contacts';
+import { sqlId } from '../ids';
+import { statusChangeStatements } from './contacts';
 
 export type SuppressionKind = 'email' | 'domain';
 
@@ -59,12 +60,12 @@ function insertStatement(
   reason: string,
   now: number,
 ): InStatement {
-  const prefix = idBlockPrefix('suppression', now);
+  const id = sqlId('suppression', now);
   return {
     sql: `INSERT INTO suppressions (id, workspace_id, kind, value, reason, created_at)
-          SELECT ? || printf('%010d', j.key), ?, ?, j.value, ?, ? FROM json_each(?) j WHERE true
+          SELECT ${id.sql}, ?, ?, j.value, ?, ? FROM json_each(?) j WHERE true
           ON CONFLICT (workspace_id, kind, value) DO NOTHING RETURNING id`,
-    args: [prefix, workspaceId, kind, reason, now, JSON.stringify(values)],
+    args: [id.prefix, workspaceId, kind, reason, now, JSON.stringify(values)],
   };
 }
 
