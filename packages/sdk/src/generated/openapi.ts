@@ -504,7 +504,7 @@ export interface paths {
         put?: never;
         /**
          * Render a step for one contact
-         * @description Values are HTML-escaped in bodyHtml, raw in subject and bodyText; CR/LF are stripped from the subject; `{{name|fallback}}` renders the fallback for an empty value. Keys of `contact` other than email, firstName, lastName, company, title and customJson are custom fields. `{{unsubscribeUrl}}` renders a sample link.
+         * @description Values are HTML-escaped in bodyHtml, raw in subject and bodyText; CR/LF are stripped from the subject; `{{name|fallback}}` renders the fallback for an empty value. Keys of `contact` other than email, firstName, lastName, company, title and customJson are custom fields. `{{unsubscribeUrl}}` renders a sample link. A template whose render goes over the budget (sections nested more than 8 deep, more than 100,000 render steps or 500,000 characters) is a 422 `template_too_complex` naming the field.
          */
         post: {
             parameters: {
@@ -5725,10 +5725,15 @@ export interface components {
         };
         ImportCounts: {
             /**
-             * @description valid rows stored (every valid row is written to a contact)
+             * @description contacts stored: distinct addresses among the valid rows (a repeated address is one contact)
              * @example 2
              */
             imported: number;
+            /**
+             * @description (ext) valid rows repeating an address earlier in the same input (valid = imported + duplicates)
+             * @example 0
+             */
+            duplicates: number;
             /**
              * @description data rows read (= valid + invalid)
              * @example 2
@@ -5742,7 +5747,7 @@ export interface components {
              */
             invalid: number;
             /**
-             * @description distinct contacts created or updated (fewer than imported when the file repeats an address)
+             * @description distinct contacts created or updated (equals imported)
              * @example 2
              */
             upserted: number;
@@ -5926,10 +5931,15 @@ export interface components {
              */
             totalRows: number;
             /**
-             * @description valid rows stored
+             * @description contacts stored so far: distinct addresses among the valid rows
              * @example 4950
              */
             imported: number;
+            /**
+             * @description (ext) valid rows repeating an address earlier in the file (rows read = imported + duplicates + invalid)
+             * @example 0
+             */
+            duplicates: number;
             /** @example 50 */
             invalid: number;
             /** @description the first 100 invalid rows */

@@ -40,12 +40,14 @@ export interface RowError {
 }
 
 export interface ImportCounts {
-  /** valid rows stored (each valid row is written to a contact; parsed = valid + invalid). */
+  /** contacts stored: distinct addresses among the valid rows (parsed = valid + invalid). */
   imported: number;
+  /** (ext) valid rows that repeat an address already in the same file (valid = imported + duplicates). */
+  duplicates: number;
   parsed: number;
   valid: number;
   invalid: number;
-  /** distinct contacts created or updated (less than `imported` when the file repeats an address). */
+  /** distinct contacts created or updated (= imported). */
   upserted: number;
   /** (ext) contacts that did not exist before. */
   created: number;
@@ -176,7 +178,8 @@ async function finish(
 ): Promise<ImportCounts> {
   const r = await upsertContacts(db, t, sorter.valid, now);
   return {
-    imported: r.written,
+    imported: r.upserted,
+    duplicates: r.written - r.upserted,
     parsed,
     valid: sorter.valid.length,
     invalid: sorter.invalid,
@@ -551,6 +554,9 @@ export async function processImport(db: Db, importId: string, opts: ProcessOptio
   })();
 
   let parsed = 0;
+  // Distinct addresses stored by this import: `imported` counts contacts, not rows (a repeated
+  // address is one contact). One string per distinct address is held until the import ends.
+  const addresses = new Set<string>();
   let imported = 0;
   const sorter = new RowSorter();
   let plan: MappingPlan | null = null;
@@ -584,7 +590,8 @@ export async function processImport(db: Db, importId: string, opts: ProcessOptio
       parsed += batch.rows.length;
       if (sorter.valid.length > 0) {
         queue.push(...upsertStatements(target, sorter.valid, opts.now()));
-        imported += sorter.valid.length;
+        for (const row of sorter.valid) addresses.add(row.email);
+        imported = addresses.size;
         sorter.valid = [];
       }
       if (queue.length >= perTx) {

@@ -58,10 +58,16 @@ export const RowErrorSchema = z
 
 export const ImportCountsSchema = z
   .object({
-    imported: z
-      .number()
-      .int()
-      .openapi({ example: 2, description: 'valid rows stored (every valid row is written to a contact)' }),
+    imported: z.number().int().openapi({
+      example: 2,
+      description:
+        'contacts stored: distinct addresses among the valid rows (a repeated address is one contact)',
+    }),
+    duplicates: z.number().int().openapi({
+      example: 0,
+      description:
+        '(ext) valid rows repeating an address earlier in the same input (valid = imported + duplicates)',
+    }),
     parsed: z.number().int().openapi({ example: 2, description: 'data rows read (= valid + invalid)' }),
     valid: z.number().int().openapi({ example: 2 }),
     invalid: z
@@ -70,8 +76,7 @@ export const ImportCountsSchema = z
       .openapi({ example: 0, description: 'rows with an empty or invalid email: counted, never stored' }),
     upserted: z.number().int().openapi({
       example: 2,
-      description:
-        'distinct contacts created or updated (fewer than imported when the file repeats an address)',
+      description: 'distinct contacts created or updated (equals imported)',
     }),
     created: z
       .number()
