@@ -3691,7 +3691,7 @@ export interface paths {
         };
         /**
          * Export a campaign's results
-         * @description `kind=summary` answers JSON (the stats plus a per-step/variant table). `kind=contacts` and `kind=sends` stream CSV (RFC 4180, header row, `Content-Disposition: attachment`), read from the database page by page while it is sent. Text cells starting with `=`, `+`, `-` or `@` get a leading `'` so spreadsheets do not run them as formulas. Contacts: the fixed columns, then one column per custom field.
+         * @description `kind=summary` answers JSON (the stats plus a per-step/variant table). `kind=contacts` and `kind=sends` stream CSV (RFC 4180, header row, `Content-Disposition: attachment`), read from the database page by page while it is sent. Text cells starting with `=`, `+`, `-` or `@` get a leading `'` so spreadsheets do not run them as formulas. Contacts: the fixed columns, then one column per custom field, every one the contacts use (none is left out, however many: a wide export streams fewer rows per chunk).
          */
         get: {
             parameters: {
