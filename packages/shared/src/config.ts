@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -22,6 +23,7 @@ const schema = z.object({
   OUTREACH_DISPATCH_INTERVAL_MS: int(50, 3_600_000).default(5000),
   OUTREACH_INBOX_POLL_SECONDS: int(1, 86_400).default(60),
   OUTREACH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  OUTREACH_API_WORKERS: int(1, 256).optional(),
 });
 
 export interface Config {
@@ -37,6 +39,8 @@ export interface Config {
   dispatchIntervalMs: number;
   inboxPollSeconds: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** API processes of `start` / `serve` (node's cluster module); default one per core. */
+  apiWorkers?: number;
 }
 
 export class ConfigError extends Error {}
@@ -79,6 +83,7 @@ export function loadConfig(
     dispatchIntervalMs: e.OUTREACH_DISPATCH_INTERVAL_MS,
     inboxPollSeconds: e.OUTREACH_INBOX_POLL_SECONDS,
     logLevel: e.OUTREACH_LOG_LEVEL,
+    apiWorkers: e.OUTREACH_API_WORKERS ?? availableParallelism(),
   };
 }
 
