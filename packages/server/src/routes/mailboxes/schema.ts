@@ -78,7 +78,7 @@ const address = z
 const headerName = () =>
   z
     .string()
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), {
+    .refine((v) => ![...v].some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127), {
       message: 'must not contain line breaks or other control characters (it goes into the From header)',
     })
     .trim()
