@@ -107,7 +107,9 @@ export function openApiDocument(app: App) {
       title: 'Outreach API',
       version: API_VERSION,
       description:
-        'Self-hosted, API-first cold-email outreach: campaigns, steps, contacts, mailboxes, schedules, launches, analytics.',
+        'Self-hosted, API-first cold-email outreach: campaigns, steps, contacts, mailboxes, schedules, launches, analytics. ' +
+        "JSON bodies may nest objects/arrays at most 32 deep (a contact's `customJson` 16 deep): deeper → 422 " +
+        '`validation_failed` naming the path. Templates have a render budget: 422 `template_too_complex` naming the field.',
     },
     servers: [{ url: 'http://localhost:8080' }],
     security: [{ bearerAuth: [] }],
