@@ -1,4 +1,11 @@
-import { CUSTOM_JSON_MAX_DEPTH, JSON_MAX_DEPTH, jsonDepthExcess, valueDepth } from '@outreach/shared';
+import {
+  AppError,
+  addContactsJson,
+  CUSTOM_JSON_MAX_DEPTH,
+  JSON_MAX_DEPTH,
+  jsonDepthExcess,
+  valueDepth,
+} from '@outreach/shared';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, makeTestApp, type TestApp } from './support';
@@ -91,6 +98,21 @@ describe('deep JSON bodies', () => {
       `{"step":{"subject":"s","bodyHtml":"b"},"contact":{"customJson":${custom}}}`,
     );
     expectProblem(preview, 422, 'validation_failed', 'contact.customJson');
+  });
+
+  it('the services refuse a too-deep customJson too (callers other than the HTTP API)', async () => {
+    const deep = JSON.parse(deepObject(CUSTOM_JSON_MAX_DEPTH + 5)) as Record<string, unknown>;
+    const err = await addContactsJson(
+      t.deps.db,
+      t.a.workspaceId,
+      campaignId,
+      [{ email: 's@x.test', customJson: deep }],
+      0,
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).extra.errors).toEqual([
+      { path: 'contacts.0.customJson', message: expect.any(String) },
+    ]);
   });
 
   it('keeps working JSON bodies (and idempotent replays) as they were', async () => {

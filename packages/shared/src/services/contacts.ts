@@ -9,6 +9,7 @@ import type { Db } from '../db/client';
 import type { ContactStatus } from '../db/schema/index';
 import type { Deps } from '../deps';
 import { normalizeEmail } from '../domain/email';
+import { CUSTOM_JSON_MAX_DEPTH, valueDepth } from '../domain/json-depth';
 import { AppError } from '../errors';
 import { idFloor, newId, sqlId, sqlIdExpression, sqlIdPrefix } from '../ids';
 
@@ -491,6 +492,14 @@ export interface ContactPatch {
   status?: ContactStatus;
 }
 
+/** customJson nested deeper than {@link CUSTOM_JSON_MAX_DEPTH} → 422 at `path` (callers other than the API too). */
+export function checkCustomDepth(custom: unknown, path: string): void {
+  if (valueDepth(custom, CUSTOM_JSON_MAX_DEPTH) > CUSTOM_JSON_MAX_DEPTH)
+    throw AppError.validation([
+      { path, message: `nests objects/arrays more than ${CUSTOM_JSON_MAX_DEPTH} deep` },
+    ]);
+}
+
 export async function updateContact(
   db: Db,
   workspaceId: number,
@@ -499,6 +508,7 @@ export async function updateContact(
   patch: ContactPatch,
   now: number,
 ): Promise<Contact> {
+  if (patch.customJson) checkCustomDepth(patch.customJson, 'customJson');
   const current = await getContact(db, workspaceId, campaignId, id);
   const custom: Record<string, unknown> = { ...current.customJson };
   for (const [k, v] of Object.entries(patch.customJson ?? {})) {

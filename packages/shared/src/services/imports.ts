@@ -20,7 +20,7 @@ import { normalizeEmail } from '../domain/email';
 import { AppError, type FieldError } from '../errors';
 import { idFloor, newId } from '../ids';
 import { getCampaign } from './campaigns';
-import { type ContactInput, upsertContacts, upsertStatements } from './contacts';
+import { type ContactInput, checkCustomDepth, upsertContacts, upsertStatements } from './contacts';
 import { jobInsert } from './jobs';
 
 export const SYNC_MAX_ROWS = 10_000;
@@ -206,6 +206,9 @@ export async function addContactsJson(
   list: readonly ContactJsonInput[],
   now: number,
 ): Promise<ImportCounts> {
+  list.forEach((c, i) => {
+    if (c.customJson) checkCustomDepth(c.customJson, `contacts.${i}.customJson`);
+  });
   await getCampaign(db, workspaceId, campaignId);
   const sorter = new RowSorter();
   list.forEach((c, i) => {
