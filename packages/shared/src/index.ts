@@ -12,6 +12,7 @@ export * from './domain/email';
 export * from './domain/html-text';
 export * from './domain/inbox/effects-plan';
 export * from './domain/inbox/match';
+export * from './domain/json-depth';
 export * from './domain/lifecycle';
 export * from './domain/schedule';
 export * from './domain/template';

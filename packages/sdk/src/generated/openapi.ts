@@ -507,7 +507,7 @@ export interface paths {
         put?: never;
         /**
          * Render a step for one contact
-         * @description Values are HTML-escaped in bodyHtml, raw in subject and bodyText; CR/LF are stripped from the subject; `{{name|fallback}}` renders the fallback for an empty value. Keys of `contact` other than email, firstName, lastName, company, title and customJson are custom fields. `{{unsubscribeUrl}}` renders a sample link.
+         * @description Values are HTML-escaped in bodyHtml, raw in subject and bodyText; CR/LF are stripped from the subject; `{{name|fallback}}` renders the fallback for an empty value. Keys of `contact` other than email, firstName, lastName, company, title and customJson are custom fields. `{{unsubscribeUrl}}` renders a sample link. A template whose render goes over the budget (sections nested more than 8 deep, more than 100,000 render steps or 500,000 characters) is a 422 `template_too_complex` naming the field.
          */
         post: {
             parameters: {
@@ -5026,7 +5026,7 @@ export interface paths {
         };
         /**
          * Export a campaign's results
-         * @description `kind=summary` answers JSON (the stats plus a per-step/variant table). `kind=contacts` and `kind=sends` stream CSV (RFC 4180, header row, `Content-Disposition: attachment`), read from the database page by page while it is sent. Text cells starting with `=`, `+`, `-` or `@` get a leading `'` so spreadsheets do not run them as formulas. Contacts: the fixed columns, then one column per custom field.
+         * @description `kind=summary` answers JSON (the stats plus a per-step/variant table). `kind=contacts` and `kind=sends` stream CSV (RFC 4180, header row, `Content-Disposition: attachment`), read from the database page by page while it is sent. Text cells starting with `=`, `+`, `-` or `@` get a leading `'` so spreadsheets do not run them as formulas. Contacts: the fixed columns, then one column per custom field, every one the contacts use (none is left out, however many: a wide export streams fewer rows per chunk).
          */
         get: {
             parameters: {
@@ -9085,10 +9085,15 @@ export interface components {
         };
         ImportCounts: {
             /**
-             * @description valid rows stored (every valid row is written to a contact)
+             * @description contacts stored: distinct addresses among the valid rows (a repeated address is one contact)
              * @example 2
              */
             imported: number;
+            /**
+             * @description (ext) valid rows repeating an address earlier in the same input (valid = imported + duplicates)
+             * @example 0
+             */
+            duplicates: number;
             /**
              * @description data rows read (= valid + invalid)
              * @example 2
@@ -9102,7 +9107,7 @@ export interface components {
              */
             invalid: number;
             /**
-             * @description distinct contacts created or updated (fewer than imported when the file repeats an address)
+             * @description distinct contacts created or updated (equals imported)
              * @example 2
              */
             upserted: number;
@@ -9286,10 +9291,15 @@ export interface components {
              */
             totalRows: number;
             /**
-             * @description valid rows stored
+             * @description contacts stored so far: distinct addresses among the valid rows
              * @example 4950
              */
             imported: number;
+            /**
+             * @description (ext) valid rows repeating an address earlier in the file (rows read = imported + duplicates + invalid)
+             * @example 0
+             */
+            duplicates: number;
             /** @example 50 */
             invalid: number;
             /** @description the first 100 invalid rows */

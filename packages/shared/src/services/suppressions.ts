@@ -9,7 +9,8 @@ import type { Db } from '../db/client';
 import type { ContactStatus } from '../db/schema/index';
 import { normalizeEmail } from '../domain/email';
 import { AppError, type FieldError } from '../errors';
-import { idBlockPrefix, statusChangeStatements } from './contacts';
+import { sqlId } from '../ids';
+import { statusChangeStatements } from './contacts';
 
 export type SuppressionKind = 'email' | 'domain';
 
@@ -61,12 +62,12 @@ export function suppressionInsertStatement(
   now: number,
   guard?: { sql: string; args: (string | number)[] },
 ): InStatement {
-  const prefix = idBlockPrefix('suppression', now);
+  const id = sqlId('suppression', now);
   return {
     sql: `INSERT INTO suppressions (id, workspace_id, kind, value, reason, created_at)
-          SELECT ? || printf('%010d', j.key), ?, ?, j.value, ?, ? FROM json_each(?) j WHERE ${guard ? `(${guard.sql})` : 'true'}
+          SELECT ${id.sql}, ?, ?, j.value, ?, ? FROM json_each(?) j WHERE ${guard ? `(${guard.sql})` : 'true'}
           ON CONFLICT (workspace_id, kind, value) DO NOTHING RETURNING id`,
-    args: [prefix, workspaceId, kind, reason, now, JSON.stringify(values), ...(guard?.args ?? [])],
+    args: [id.prefix, workspaceId, kind, reason, now, JSON.stringify(values), ...(guard?.args ?? [])],
   };
 }
 

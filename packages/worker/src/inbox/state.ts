@@ -3,7 +3,7 @@
  * folder cursors, and its inbox state (`inbox` on GET /mailboxes/{id}).
  */
 import type { InStatement } from '@libsql/client';
-import { backoffMs, type Db, type Deps, idBlockPrefix, newId, type SqlGuard } from '@outreach/shared';
+import { backoffMs, type Db, type Deps, newId, type SqlGuard, sqlId } from '@outreach/shared';
 import type { FolderCursor } from '../adapters/imap';
 import type { Job } from '../queue/jobs';
 
@@ -22,6 +22,7 @@ export function leaseGuard(job: Job, leaseId: string): SqlGuard {
  * statement each: SQLite runs writes one at a time, so two workers cannot both insert a job.
  */
 export async function ensurePollJobs(db: Db, now: number): Promise<number> {
+  const jobId = sqlId('job', now, { orderBy: 'm.id' });
   const [, jobs] = await db.client.batch(
     [
       {
@@ -31,12 +32,12 @@ export async function ensurePollJobs(db: Db, now: number): Promise<number> {
       },
       {
         sql: `INSERT INTO jobs (id, workspace_id, kind, ref_id, payload, state, priority, run_at, attempts, max_attempts, created_at)
-              SELECT ? || printf('%010d', row_number() OVER (ORDER BY m.id)), m.workspace_id, ?, m.id,
+              SELECT ${jobId.sql}, m.workspace_id, ?, m.id,
                 json_object('mailboxId', m.id), 'queued', 0, ?, 0, 1000000, ?
               FROM mailboxes m
               WHERE m.status = 'verified' AND NOT EXISTS (
                 SELECT 1 FROM jobs j WHERE j.kind = ? AND j.ref_id = m.id AND j.state IN ('queued', 'running', 'retry'))`,
-        args: [idBlockPrefix('job', now), INBOX_POLL_JOB, now, now, INBOX_POLL_JOB],
+        args: [jobId.prefix, INBOX_POLL_JOB, now, now, INBOX_POLL_JOB],
       },
     ],
     'write',

@@ -89,11 +89,21 @@ const address = z
   .refine((v) => normalizeEmail(v) !== null, { message: 'not a valid email address' })
   .openapi({ example: 'john@cooloutreach.com' });
 
+/** A name that goes into the From header: CR/LF or other control characters → 422 (header injection). */
+const headerName = () =>
+  z
+    .string()
+    .refine((v) => ![...v].some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127), {
+      message: 'must not contain line breaks or other control characters (it goes into the From header)',
+    })
+    .trim()
+    .max(100);
+
 export const CreateMailboxBody = z
   .object({
     address,
-    firstName: z.string().trim().min(1).max(100).openapi({ example: 'John' }),
-    lastName: z.string().trim().max(100).nullable().optional(),
+    firstName: headerName().min(1).openapi({ example: 'John' }),
+    lastName: headerName().nullable().optional(),
     signatureHtml: z.string().max(20_000).nullable().optional(),
     dailyLimit: z
       .number()
@@ -109,8 +119,8 @@ export const CreateMailboxBody = z
 
 export const UpdateMailboxBody = z
   .object({
-    firstName: z.string().trim().min(1).max(100).optional(),
-    lastName: z.string().trim().max(100).nullable().optional(),
+    firstName: headerName().min(1).optional(),
+    lastName: headerName().nullable().optional(),
     signatureHtml: z.string().max(20_000).nullable().optional(),
     dailyLimit: z.number().int().min(1).max(100_000).optional(),
     smtp: ServerPatch.optional(),
