@@ -50,6 +50,7 @@ import {
   type Reservation,
 } from './plan';
 import { completeCampaign, contactStatusStatements, contactsStatusStatements } from './status';
+import { onSuppressionList, suppressContacts } from './suppressed';
 
 const DAY_MS = 86_400_000;
 
@@ -76,6 +77,8 @@ export interface DispatchOptions {
   awaitDelivery?: boolean;
   /** the sender of a mailbox; default: a pooled nodemailer transport per mailbox. */
   transports?: TransportPool;
+  /** called with the sends just reserved, before they go to the queues (tests widen the window). */
+  onReserved?: (sends: { sendId: string; contactId: string }[]) => Promise<void>;
 }
 
 export interface TransportPool {
@@ -130,6 +133,8 @@ interface LoadedState {
   campaigns: Map<string, CampaignInfo>;
   contacts: Map<string, DueContact>;
   activeCampaignIds: string[];
+  /** due contacts still `active` although their address or domain is suppressed. */
+  suppressed?: { workspaceId: number; contactId: string }[];
 }
 
 /** A reserved send, ready to be claimed and delivered. */
@@ -349,7 +354,8 @@ export async function loadState(
 
   const countSql = (col: 'campaign_mailbox_id' | 'mailbox_id') =>
     `SELECT count(*) AS n FROM sends WHERE ${col} = ? AND scheduled_at > ? AND status NOT IN ('canceled', 'skipped')`;
-  const dueCols = `id, campaign_id, mailbox_id, current_step, subsequence_id, next_send_at, email, first_name, last_name, custom_json`;
+  const dueCols = `id, campaign_id, mailbox_id, current_step, subsequence_id, next_send_at, email, first_name, last_name, custom_json,
+    ${onSuppressionList('contacts.email', 'contacts.workspace_id')} AS suppressed`;
   const stmts = [
     ...ready.map((c) => ({ sql: countSql('campaign_mailbox_id'), args: [c.id, since] })),
     ...readyMailboxes.map((m) => ({ sql: countSql('mailbox_id'), args: [m, since] })),
@@ -389,8 +395,14 @@ export async function loadState(
   for (const c of ready) c.sent24h = num(results[i++]!.rows[0]!.n);
   for (const m of readyMailboxes) mailboxes.get(m)!.sent24h = num(results[i++]!.rows[0]!.n);
   const contacts = new Map<string, DueContact>();
+  const suppressed: { workspaceId: number; contactId: string }[] = [];
+  const workspaceOf = new Map(inWindow.map((c) => [c.id, c.workspaceId]));
   for (; i < results.length; i++) {
     for (const r of results[i]!.rows) {
+      if (num(r.suppressed)) {
+        suppressed.push({ workspaceId: workspaceOf.get(String(r.campaign_id))!, contactId: String(r.id) });
+        continue;
+      }
       contacts.set(String(r.id), {
         id: String(r.id),
         campaignId: String(r.campaign_id),
@@ -416,6 +428,7 @@ export async function loadState(
     campaigns,
     contacts,
     activeCampaignIds,
+    suppressed,
   };
 }
 
@@ -467,6 +480,7 @@ async function reserve(
               FROM json_each(?) j JOIN contacts c ON c.id = j.value->>1
               WHERE c.status = 'active' AND c.next_send_at <= ? AND c.current_step < j.value->>5
                 AND (c.mailbox_id IS NULL OR c.mailbox_id = ?)
+                AND NOT ${onSuppressionList('c.email', 'c.workspace_id')}
                 AND j.key < MIN(
                   ? - (SELECT count(*) FROM sends WHERE campaign_mailbox_id = ? AND scheduled_at > ?
                         AND status NOT IN ('canceled', 'skipped')),
@@ -845,22 +859,39 @@ async function deliverChunk(deps: Deps, opts: ResolvedOptions, chunk: ReservedSe
   const db = deps.db.client;
   const lease = randomUUID();
   const claimedAt = deps.clock.now();
-  const claim = await db.execute({
-    sql: `UPDATE sends SET status = 'sending', lease_id = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-          WHERE id IN (SELECT value FROM json_each(?)) AND +status = 'scheduled'
-            AND lease_id = (SELECT j.value->>1 FROM json_each(?) j WHERE j.value->>0 = sends.id)
+  const chunkIds = JSON.stringify(chunk.map((s) => s.sendId));
+  const tokens = JSON.stringify(chunk.map((s) => [s.sendId, s.token]));
+  const ours = `id IN (SELECT value FROM json_each(?)) AND +status = 'scheduled'
+            AND lease_id = (SELECT j.value->>1 FROM json_each(?) j WHERE j.value->>0 = sends.id)`;
+  // One write: sends whose address was suppressed meanwhile are canceled, the rest claimed.
+  const [canceled, claim] = await db.batch(
+    [
+      {
+        sql: `UPDATE sends SET status = 'canceled', error = 'suppressed', lease_id = NULL, lease_until = NULL, updated_at = ?
+              WHERE ${ours} AND ${onSuppressionList('sends.to_email', 'sends.workspace_id')}
+              RETURNING contact_id`,
+        args: [claimedAt, chunkIds, tokens],
+      },
+      {
+        sql: `UPDATE sends SET status = 'sending', lease_id = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+          WHERE ${ours}
             AND EXISTS (SELECT 1 FROM contacts c WHERE c.id = sends.contact_id AND c.status = 'active')
             AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = sends.campaign_id AND k.status = 'active')
           RETURNING id, attempts`,
-    args: [
-      lease,
-      claimedAt + opts.sendLeaseMs,
-      claimedAt,
-      JSON.stringify(chunk.map((s) => s.sendId)),
-      JSON.stringify(chunk.map((s) => [s.sendId, s.token])),
+        args: [lease, claimedAt + opts.sendLeaseMs, claimedAt, chunkIds, tokens],
+      },
     ],
-  });
-  const attemptsOf = new Map(claim.rows.map((r) => [String(r.id), num(r.attempts)]));
+    'write',
+  );
+  if (canceled!.rows.length > 0) {
+    const workspaceId = chunk[0]!.reservation.workspaceId; // one mailbox: one workspace
+    await suppressContacts(
+      deps,
+      canceled!.rows.map((r) => ({ workspaceId, contactId: String(r.contact_id) })),
+      claimedAt,
+    );
+  }
+  const attemptsOf = new Map(claim!.rows.map((r) => [String(r.id), num(r.attempts)]));
   report.skipped += chunk.length - attemptsOf.size;
   const writes: { kind: Outcome; first: number }[] = [];
   const stmts: Stmt[] = [];
@@ -1103,7 +1134,7 @@ const DEFAULTS = {
   awaitDelivery: true,
 };
 
-type ResolvedOptions = typeof DEFAULTS & { transports: TransportPool };
+type ResolvedOptions = typeof DEFAULTS & Pick<DispatchOptions, 'onReserved'> & { transports: TransportPool };
 
 const workers = new WeakMap<Deps, Deliveries>();
 function deliveriesFor(deps: Deps, opts: ResolvedOptions): Deliveries {
@@ -1142,6 +1173,7 @@ export async function runDispatchTick(deps: Deps, options: DispatchOptions = {})
   report.interrupted = await settleInterrupted(deps, now);
 
   const loaded = await loadState(deps, now, opts.maxBatch, (mailboxId) => deliveries.busy(mailboxId));
+  if (loaded.suppressed?.length) await suppressContacts(deps, loaded.suppressed, now);
   const decisions: Decisions = plan(loaded.plan, now, deps.rng, { maxBatch: opts.maxBatch });
 
   for (const f of decisions.finished) {
@@ -1167,6 +1199,7 @@ export async function runDispatchTick(deps: Deps, options: DispatchOptions = {})
       s.earlier = threads.get(s.contact.id) ?? [];
       byMailbox.set(s.mailbox.id, [...(byMailbox.get(s.mailbox.id) ?? []), s]);
     }
+    await opts.onReserved?.(reserved.map((s) => ({ sendId: s.sendId, contactId: s.contact.id })));
     // serial per mailbox (its queue in priority order), parallel across mailboxes, bounded
     for (const [mailboxId, sends] of byMailbox) deliveries.enqueue(mailboxId, sends, report, opts);
     if (opts.awaitDelivery) await deliveries.drain();
