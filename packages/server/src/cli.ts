@@ -21,7 +21,6 @@ import {
 } from '@outreach/shared';
 import { startWorker } from '@outreach/worker';
 import { createApp, openApiDocument } from './app';
-import '@outreach/worker/loops/index';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const OPENAPI_FILE = resolve(ROOT, 'openapi/openapi.json');

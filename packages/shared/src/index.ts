@@ -10,6 +10,7 @@ export * from './domain/csv-write';
 export * from './domain/email';
 export * from './domain/html-text';
 export * from './domain/lifecycle';
+export * from './domain/mime';
 export * from './domain/schedule';
 export * from './domain/template';
 export * from './domain/variants';

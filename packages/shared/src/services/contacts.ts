@@ -10,6 +10,7 @@ import type { ContactStatus } from '../db/schema/index';
 import type { Deps } from '../deps';
 import { normalizeEmail } from '../domain/email';
 import { AppError } from '../errors';
+import { eventStatement, eventsSelect } from '../events';
 import { newId } from '../ids';
 
 export type { ContactStatus };
@@ -279,15 +280,20 @@ export function statusChangeStatements(
   const prefix = idBlockPrefix('event', now);
   const extra = JSON.stringify(opts.data ?? {});
   const stmts: InStatement[] = [
-    {
-      sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
-            SELECT ? || printf('%010d', row_number() OVER (ORDER BY c.id)), c.workspace_id, ?, c.campaign_id, c.id,
-              json_patch(json(?), json_object('campaignId', c.campaign_id, 'contactId', c.id, 'email', c.email,
-                'status', ?, 'previousStatus', c.status, 'reason', ?)),
-              ?
-            FROM contacts c WHERE ${cond}`,
-      args: [prefix, STATUS_CHANGED_EVENT, extra, opts.to, opts.reason, now, ...args],
-    },
+    eventsSelect(
+      {
+        id: "? || printf('%010d', row_number() OVER (ORDER BY c.id))",
+        workspaceId: 'c.workspace_id',
+        type: '?',
+        campaignId: 'c.campaign_id',
+        contactId: 'c.id',
+        data: `json_patch(json(?), json_object('campaignId', c.campaign_id, 'contactId', c.id, 'email', c.email,
+                'status', ?, 'previousStatus', c.status, 'reason', ?))`,
+        createdAt: '?',
+      },
+      `FROM contacts c WHERE ${cond}`,
+      [prefix, STATUS_CHANGED_EVENT, extra, opts.to, opts.reason, now, ...args],
+    ),
   ];
   if (STOPPED_STATUSES.includes(opts.to)) {
     stmts.push({
@@ -614,17 +620,16 @@ export async function deleteContact(
         args: [now, id],
       },
       { sql: 'DELETE FROM contacts WHERE id = ? AND workspace_id = ?', args: [id, workspaceId] },
-      {
-        sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at) VALUES (?, ?, 'contact.deleted', ?, ?, ?, ?)`,
-        args: [
-          newId('event', now),
+      eventStatement(
+        {
           workspaceId,
+          type: 'contact.deleted',
           campaignId,
-          id,
-          JSON.stringify({ campaignId, contactId: id, email: current.email }),
-          now,
-        ],
-      },
+          contactId: id,
+          data: { contactId: id, email: current.email },
+        },
+        now,
+      ),
     ],
     'write',
   );

@@ -17,9 +17,9 @@ import type { Db } from '../db/client';
 import { campaigns, sends, steps, type Variant } from '../db/schema/index';
 import { validateTemplate } from '../domain/template';
 import { AppError, type FieldError } from '../errors';
+import { eventInsertIfChanged } from '../events';
 import { newId } from '../ids';
 import { getCampaign } from './campaigns';
-import { eventInsertIfChanged } from './lifecycle';
 
 export type StepRow = typeof steps.$inferSelect;
 

@@ -1,5 +1,17 @@
-// Importing this module registers every loop with the worker host.
-import './maintenance';
-import './dispatch';
-import './imports';
-import './launches';
+/**
+ * Every loop a worker runs, in one explicit list. Adding a loop is one entry here (a `Loop`, or
+ * a function making one per worker when the loop keeps state, like dispatch).
+ */
+import type { LoopEntry } from '../loop';
+import { createDispatchLoop } from './dispatch';
+import { importsHousekeeping, importsLoop } from './imports';
+import { launchesLoop } from './launches';
+import { maintenanceLoop } from './maintenance';
+
+export const LOOPS: readonly LoopEntry[] = [
+  maintenanceLoop,
+  createDispatchLoop,
+  importsLoop,
+  importsHousekeeping,
+  launchesLoop,
+];

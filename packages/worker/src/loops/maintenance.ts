@@ -1,11 +1,11 @@
 import { purgeExpired } from '@outreach/shared';
-import { registerLoop } from '../index';
+import type { Loop } from '../loop';
 import { claimCronRun } from '../queue/jobs';
 
 const HOUR_MS = 60 * 60 * 1000;
 
 /** Hourly housekeeping, run by exactly one worker per hour slot. */
-registerLoop({
+export const maintenanceLoop: Loop = {
   name: 'maintenance',
   intervalMs: () => 60_000,
   async tick(deps, ctx) {
@@ -14,4 +14,4 @@ registerLoop({
     if (!(await claimCronRun(deps.db, 'maintenance', slot, ctx.workerId))) return;
     await purgeExpired(deps.db, now);
   },
-});
+};

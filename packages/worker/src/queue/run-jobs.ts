@@ -1,5 +1,5 @@
 import type { Deps } from '@outreach/shared';
-import type { Loop } from '../index';
+import type { Loop } from '../loop';
 import { claimJobs, completeJob, failJob, type Job } from './jobs';
 
 export interface JobHandler {

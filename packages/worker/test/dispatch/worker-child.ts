@@ -5,8 +5,10 @@
  * a kill leaves a delivered message unrecorded), INTERVAL_MS.
  */
 import { createLogger, type Deps, openDb, SecretBox, systemClock } from '@outreach/shared';
-import { type DispatchOptions, runDispatchTick, smtpTransportPool } from '../../src/dispatch/execute';
-import { registerLoop, startWorker } from '../../src/index';
+import { runDispatchTick } from '../../src/dispatch/tick';
+import { smtpTransportPool } from '../../src/dispatch/transport-pool';
+import type { DispatchOptions } from '../../src/dispatch/types';
+import { startWorker } from '../../src/index';
 
 const url = process.env.DATABASE_URL!;
 const secretKey = process.env.SECRET_KEY!;
@@ -51,15 +53,18 @@ const transports: DispatchOptions['transports'] = {
 };
 
 let sent = 0;
-registerLoop({
-  name: 'dispatch-test',
-  intervalMs: (d) => d.config.dispatchIntervalMs,
-  tick: async (d) => {
-    const report = await runDispatchTick(d, { ...options, transports });
-    sent += report.sent;
-  },
+const worker = startWorker(deps, {
+  loops: [
+    {
+      name: 'dispatch-test',
+      intervalMs: (d) => d.config.dispatchIntervalMs,
+      tick: async (d) => {
+        const report = await runDispatchTick(d, { ...options, transports });
+        sent += report.sent;
+      },
+    },
+  ],
 });
-const worker = startWorker(deps, { only: ['dispatch-test'] });
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => {
   void worker.stop().then(() => {
