@@ -182,7 +182,6 @@ async function dispatchThroughput(port: number): Promise<number> {
     const opts: DispatchOptions = {
       transports,
       maxBatch: 200,
-      ...(process.env.BENCH_CHUNK ? { chunkSize: Number(process.env.BENCH_CHUNK) } : {}),
     };
     const dispatcher = new Dispatcher(deps, opts);
     const start = performance.now();

@@ -30,7 +30,15 @@ export interface CampaignStats {
   campaignId: string;
   status: CampaignStatus;
   contacts: Record<'total' | ContactStatus, number>;
-  sends: { total: number; sent: number; failed: number; bounced: number; replied: number };
+  /** `interrupted` (ext): `failed` rows whose message may have been delivered (see the rules below). */
+  sends: {
+    total: number;
+    sent: number;
+    failed: number;
+    bounced: number;
+    replied: number;
+    interrupted: number;
+  };
   steps: StepStats[];
 }
 
@@ -50,7 +58,9 @@ const CONTACT_KEYS: ContactStatus[] = [
  * - `contacts.total` is every contact of the campaign, and each status its own count.
  * - `sends.total` is every send row (whatever its status, canceled and waiting ones included);
  *   `sent` counts messages that left through SMTP (`sent` and, since a reply follows a sent
- *   message, `replied`); `failed`, `bounced` and `replied` count their status.
+ *   message, `replied`); `failed`, `bounced` and `replied` count their status, except that
+ *   `failed` rows with error `interrupted` (a worker died after handing the message to SMTP and
+ *   before the answer was recorded: it may have been delivered) count as `interrupted` instead.
  * - Per step and variant the same rules apply to that step's / variant's rows.
  */
 export async function campaignStats(db: Db, workspaceId: number, campaignId: string): Promise<CampaignStats> {
@@ -63,8 +73,9 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
         args: [campaignId],
       },
       {
-        sql: `SELECT step_id, variant_id, status, count(*) AS n FROM sends
-              WHERE campaign_id = ? GROUP BY step_id, variant_id, status`,
+        sql: `SELECT step_id, variant_id, status, status = 'failed' AND error IS 'interrupted' AS interrupted,
+                count(*) AS n
+              FROM sends WHERE campaign_id = ? GROUP BY step_id, variant_id, status, interrupted`,
         args: [campaignId],
       },
       {
@@ -102,7 +113,7 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
     byStep.set(step.stepId, { step, variants: new Map(step.variants.map((v) => [v.variantId, v])) });
   }
 
-  const sends = { total: 0, sent: 0, failed: 0, bounced: 0, replied: 0 };
+  const sends = { total: 0, sent: 0, failed: 0, bounced: 0, replied: 0, interrupted: 0 };
   for (const r of sendRes!.rows) {
     const n = Number(r.n);
     const status = r.status as SendStatus;
@@ -113,7 +124,8 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
     sends.sent += delivered;
     sends.replied += replied;
     sends.bounced += bounced;
-    if (status === 'failed') sends.failed += n;
+    if (status === 'failed' && Number(r.interrupted)) sends.interrupted += n;
+    else if (status === 'failed') sends.failed += n;
     const entry = byStep.get(r.step_id as string);
     if (!entry) continue; // a step deleted after it sent: still in the totals
     entry.step.sent += delivered;

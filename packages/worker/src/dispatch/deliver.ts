@@ -1,15 +1,28 @@
 /**
- * Delivering one chunk of a mailbox's queue: the claim (`scheduled → sending`, fenced by the
- * reservation token; sends suppressed meanwhile canceled in the same write), SMTP one message
- * after the other over the mailbox's pooled connection, then the outcomes recorded.
+ * Delivering one mailbox's queue, one message at a time over its pooled connection. A send is
+ * claimed at the SMTP boundary: `scheduled → sending` just before its message is handed to
+ * SMTP (fenced by the reservation token; contact and campaign still active; a send whose address
+ * was suppressed meanwhile is canceled instead, in the same write). Its outcome is written as
+ * soon as SMTP answers, in the same write as the next send's claim. So `sending` means "may have
+ * reached the SMTP server": a worker killed at any point leaves at most one such send per mailbox
+ * (settled `interrupted` by recovery); the rest of its queue stays `scheduled` and is sent once,
+ * by whichever worker reserves it again.
  */
-import { randomUUID } from 'node:crypto';
+import type { ResultSet } from '@libsql/client';
 import { buildMail, type Deps, type OutgoingMail, unsubscribeTargets } from '@outreach/shared';
 import type { SendOutcome } from '../adapters/smtp';
+import { leaseId } from '../queue/liveness';
 import { nextStepFor } from './plan';
 import { type Refusal, refusalStatements, sentStatements } from './record';
 import { onSuppressionList, suppressContacts } from './suppressed';
 import { num, type ReservedSend, type ResolvedOptions, type Stmt, type TickReport } from './types';
+import type { GroupWriter } from './writer';
+
+export interface QueuedSend {
+  s: ReservedSend;
+  report: TickReport;
+  opts: ResolvedOptions;
+}
 
 /** The message of a reserved send (rendering may throw: the send then fails for good). */
 export function mailFor(deps: Deps, s: ReservedSend): OutgoingMail {
@@ -25,122 +38,134 @@ export function mailFor(deps: Deps, s: ReservedSend): OutgoingMail {
   });
 }
 
-/**
- * One chunk of a mailbox's queue: claimed `scheduled → sending` in one statement (only rows
- * still reserved by us whose contact and campaign are still active), sent one after the other
- * over the mailbox's pooled connection, then every outcome written in one batch.
- */
-export async function deliverChunk(
+/** The claim of one send (two statements: canceled if suppressed, else handed over). */
+function claimStatements(q: QueuedSend, lease: string, now: number): Stmt[] {
+  const ours = `id = ? AND +status = 'scheduled' AND lease_id = ?`;
+  return [
+    {
+      sql: `UPDATE sends SET status = 'canceled', error = 'suppressed', lease_id = NULL, lease_until = NULL, updated_at = ?
+            WHERE ${ours} AND ${onSuppressionList('sends.to_email', 'sends.workspace_id')}
+            RETURNING contact_id`,
+      args: [now, q.s.sendId, q.s.token],
+    },
+    {
+      sql: `UPDATE sends SET status = 'sending', lease_id = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+            WHERE ${ours}
+              AND EXISTS (SELECT 1 FROM contacts c WHERE c.id = sends.contact_id AND c.status = 'active')
+              AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = sends.campaign_id AND k.status = 'active')
+            RETURNING attempts`,
+      args: [lease, now + q.opts.sendLeaseMs, now, q.s.sendId, q.s.token],
+    },
+  ];
+}
+
+/** A recorded outcome waiting for its write, and how to count it once written. */
+interface Recording {
+  stmts: Stmt[];
+  count: (results: ResultSet[]) => void;
+}
+
+/** The writes recording what SMTP answered for one claimed send. */
+function recording(
   deps: Deps,
-  opts: ResolvedOptions,
-  chunk: ReservedSend[],
-  report: TickReport,
-) {
-  const db = deps.db.client;
-  const lease = randomUUID();
-  const claimedAt = deps.clock.now();
-  const chunkIds = JSON.stringify(chunk.map((s) => s.sendId));
-  const tokens = JSON.stringify(chunk.map((s) => [s.sendId, s.token]));
-  const ours = `id IN (SELECT value FROM json_each(?)) AND +status = 'scheduled'
-            AND lease_id = (SELECT j.value->>1 FROM json_each(?) j WHERE j.value->>0 = sends.id)`;
-  // One write: sends whose address was suppressed meanwhile are canceled, the rest claimed.
-  const [canceled, claim] = await db.batch(
-    [
-      {
-        sql: `UPDATE sends SET status = 'canceled', error = 'suppressed', lease_id = NULL, lease_until = NULL, updated_at = ?
-              WHERE ${ours} AND ${onSuppressionList('sends.to_email', 'sends.workspace_id')}
-              RETURNING contact_id`,
-        args: [claimedAt, chunkIds, tokens],
+  q: QueuedSend,
+  lease: string,
+  attempts: number,
+  outcome: SendOutcome,
+  final: boolean,
+  at: number,
+): Recording {
+  const { s, report, opts } = q;
+  if (outcome.ok) {
+    const last = !nextStepFor(s.steps, { currentStep: s.step.order, subsequenceId: s.contact.subsequenceId });
+    return {
+      stmts: sentStatements([{ s, at, last }], lease),
+      count: (r) => {
+        report.sent += r[0]!.rows.length;
+        if (last) report.completedContacts++;
       },
-      {
-        sql: `UPDATE sends SET status = 'sending', lease_id = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-          WHERE ${ours}
-            AND EXISTS (SELECT 1 FROM contacts c WHERE c.id = sends.contact_id AND c.status = 'active')
-            AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = sends.campaign_id AND k.status = 'active')
-          RETURNING id, attempts`,
-        args: [lease, claimedAt + opts.sendLeaseMs, claimedAt, chunkIds, tokens],
-      },
-    ],
-    'write',
-  );
-  if (canceled!.rows.length > 0) {
-    const workspaceId = chunk[0]!.reservation.workspaceId; // one mailbox: one workspace
-    await suppressContacts(
-      deps,
-      canceled!.rows.map((r) => ({ workspaceId, contactId: String(r.contact_id) })),
-      claimedAt,
-    );
+    };
   }
-  const attemptsOf = new Map(claim!.rows.map((r) => [String(r.id), num(r.attempts)]));
-  report.skipped += chunk.length - attemptsOf.size;
-  const writes: { kind: Refusal; first: number }[] = [];
-  const stmts: Stmt[] = [];
-  const sent: { s: ReservedSend; at: number; last: boolean }[] = [];
-  for (const s of chunk) {
-    const attempts = attemptsOf.get(s.sendId);
-    if (attempts === undefined) continue;
-    let outcome: SendOutcome;
-    let final = false;
-    let mail: OutgoingMail | null = null;
+  const out = refusalStatements(
+    deps,
+    final ? { ...opts, maxAttempts: 0 } : opts,
+    s,
+    lease,
+    attempts,
+    outcome,
+    at,
+  );
+  const kind: Refusal = out.kind;
+  return {
+    stmts: out.stmts,
+    count: (r) => {
+      if (r[0]!.rows.length === 0) return; // lease lost: another worker settled it
+      if (kind === 'bounced') report.bounced++;
+      else if (kind === 'retried') report.retried++;
+      else report.failed++;
+    },
+  };
+}
+
+/** Sends one claimed message; never throws. `final`: the send cannot succeed later (render). */
+async function send(deps: Deps, q: QueuedSend): Promise<{ outcome: SendOutcome; final: boolean }> {
+  let mail: OutgoingMail | null = null;
+  try {
+    mail = mailFor(deps, q.s);
+    const transport = q.opts.transports.get(q.s.mailbox, () =>
+      deps.secrets.decrypt(q.s.mailbox.smtpPassword),
+    );
+    return { outcome: await transport.send(mail), final: false };
+  } catch (err) {
+    // A template that cannot render will not get better (the send fails for good); a mailbox
+    // whose transport cannot be made (e.g. its password cannot be read) is retried.
+    const final = mail === null;
+    const error = `${final ? 'render' : 'transport'}: ${(err as Error).message}`;
+    return { outcome: { ok: false, permanent: false, code: null, error }, final };
+  }
+}
+
+/**
+ * Works `queue` (appended to by later ticks while it runs) until it is empty or `stopping()`;
+ * returns the sends left unclaimed (for the caller to release).
+ */
+export async function deliverQueue(
+  deps: Deps,
+  writer: GroupWriter,
+  queue: QueuedSend[],
+  stopping: () => boolean,
+): Promise<QueuedSend[]> {
+  let previous: Recording | null = null;
+  for (;;) {
+    const q = stopping() ? undefined : queue.shift();
+    const lease = leaseId(q?.opts.workerId);
+    const now = deps.clock.now();
+    const claim = q ? claimStatements(q, lease, now) : [];
+    const stmts = [...(previous?.stmts ?? []), ...claim];
+    let results: ResultSet[];
     try {
-      mail = mailFor(deps, s);
-      const transport = opts.transports.get(s.mailbox, () => deps.secrets.decrypt(s.mailbox.smtpPassword));
-      outcome = await transport.send(mail);
+      results = await writer.write(stmts);
     } catch (err) {
-      // A template that cannot render will not get better (the send fails for good); a mailbox
-      // whose transport cannot be made (e.g. its password cannot be read) is retried.
-      final = mail === null;
-      outcome = {
-        ok: false,
-        permanent: false,
-        code: null,
-        error: `${final ? 'render' : 'transport'}: ${(err as Error).message}`,
-      };
-    }
-    const at = deps.clock.now();
-    if (outcome.ok) {
-      const next = nextStepFor(s.steps, {
-        currentStep: s.step.order,
-        subsequenceId: s.contact.subsequenceId,
-      });
-      sent.push({ s, at, last: !next });
+      // Unrecorded, the previous message ends `interrupted`; the claim did not happen.
+      deps.log.error('recording a send failed', { err });
+      previous = null;
+      if (!q) break;
       continue;
     }
-    const out = refusalStatements(
-      deps,
-      final ? { ...opts, maxAttempts: 0 } : opts,
-      s,
-      lease,
-      attempts,
-      outcome,
-      at,
-    );
-    writes.push({ kind: out.kind, first: stmts.length });
-    stmts.push(...out.stmts);
-  }
-  const sentFirst = stmts.length;
-  if (sent.length > 0) stmts.push(...sentStatements(sent, lease));
-  if (stmts.length === 0) return;
-  // The messages are out: record them even if the database is busy for a while (the batch is
-  // atomic and fenced, so running it again is safe). Unrecorded, they end `interrupted`.
-  let results: Awaited<ReturnType<typeof db.batch>> | undefined;
-  for (let attempt = 1; !results; attempt++) {
-    try {
-      results = await db.batch(stmts, 'write');
-    } catch (err) {
-      if (attempt >= 5) throw err;
-      deps.log.warn('recording sends failed, retrying', { attempt, err });
-      await new Promise((r) => setTimeout(r, 200 * attempt));
+    previous?.count(results.slice(0, previous.stmts.length));
+    previous = null;
+    if (!q) break;
+    const [canceled, claimed] = results.slice(-2);
+    if (canceled!.rows.length > 0) {
+      const workspaceId = q.s.reservation.workspaceId;
+      await suppressContacts(deps, [{ workspaceId, contactId: q.s.contact.id }], now);
     }
+    if (claimed!.rows.length === 0) {
+      q.report.skipped++;
+      continue;
+    }
+    const { outcome, final } = await send(deps, q);
+    previous = recording(deps, q, lease, num(claimed!.rows[0]!.attempts), outcome, final, deps.clock.now());
   }
-  for (const w of writes) {
-    if (results[w.first]!.rows.length === 0) continue; // lease lost: another worker settled it
-    if (w.kind === 'bounced') report.bounced++;
-    else if (w.kind === 'retried') report.retried++;
-    else report.failed++;
-  }
-  if (sent.length > 0) {
-    report.sent += results[sentFirst]!.rows.length;
-    report.completedContacts += sent.filter((x) => x.last).length;
-  }
+  return queue.splice(0);
 }

@@ -1,7 +1,8 @@
 /**
  * Crash recovery: sends a dead worker left `sending` (handed to SMTP, outcome unknown) are
  * settled `failed` with error `interrupted` once their lease ran out, never resent; the contact
- * goes on to its next step.
+ * goes on to its next step. A registered worker's sends wait until it is found dead
+ * (queue/liveness.ts ends their lease at once); unowned leases simply run out.
  */
 import { type Deps, eventStatement } from '@outreach/shared';
 import { num, type Stmt, str } from './types';
@@ -11,6 +12,8 @@ export async function settleInterrupted(deps: Deps, now: number): Promise<number
   const res = await deps.db.client.execute({
     sql: `UPDATE sends SET status = 'failed', error = 'interrupted', lease_id = NULL, lease_until = NULL, updated_at = ?
           WHERE status = 'sending' AND lease_until < ?
+            -- a live worker's message is its own to record (liveness, not the lease, says it died)
+            AND NOT EXISTS (SELECT 1 FROM workers w WHERE substr(sends.lease_id, 1, length(w.id) + 1) = w.id || ':')
           RETURNING id, workspace_id, campaign_id, contact_id, step_id, to_email`,
     args: [now, now],
   });

@@ -5,8 +5,8 @@
  * workers nor a stale plan can exceed them), the rotation counter and the contacts (sticky
  * sender, held for `holdMs`). Also the reads a reserved send needs (mailbox, thread).
  */
-import { randomUUID } from 'node:crypto';
 import { type Deps, emailDomain, newId } from '@outreach/shared';
+import { leaseId } from '../queue/liveness';
 import type { Reservation } from './plan';
 import { onSuppressionList } from './suppressed';
 import { DAY_MS, json, type LoadedState, type MailboxRow, num, type ReservedSend, str } from './types';
@@ -18,6 +18,7 @@ export async function reserve(
   r: Reservation,
   now: number,
   holdMs: number,
+  owner?: string,
 ): Promise<ReservedSend[]> {
   const db = deps.db.client;
   const cas = await db.execute({
@@ -27,7 +28,7 @@ export async function reserve(
   });
   if (cas.rows.length === 0) return []; // another worker took this slot
 
-  const token = randomUUID();
+  const token = leaseId(owner);
   const domain = emailDomain(mailbox.address) || 'outreach.invalid';
   const rows = r.sends.map((s) => {
     const id = newId('send', now);

@@ -3,25 +3,27 @@
  *
  * One tick:
  * 1. settle sends left `sending` by a dead worker (lease expired): `failed`, error `interrupted`,
- *    never resent; the contact moves on to its next step.
+ *    never resent (the message may have been delivered); the contact moves on to its next step.
  * 2. load the state the planner needs (active campaigns inside a window, their campaign
  *    mailboxes with 24 h counts, due contacts per sticky sender) — reads follow the due work.
  * 3. `plan(state, now, rng)`.
  * 4. per reservation: compare-and-set on `next_available_at`, then in one write batch the send
- *    rows (`scheduled`, with our Message-ID; the 24 h limits re-checked inside the statement so two
- *    workers can never exceed them), the rotation counter and the contacts (sticky sender, held).
+ *    rows (`scheduled`, with our Message-ID and a reservation token; the 24 h limits and the
+ *    suppression list re-checked inside the statement), the rotation counter and the contacts
+ *    (sticky sender, held).
  * 5. hand the reserved sends to this worker's per-mailbox queues (`Deliveries`): serial per
- *    mailbox over one pooled connection, parallel across mailboxes (bounded). A queue claims up to
- *    `chunkSize` sends `scheduled → sending` in one statement (fenced: still reserved by us,
- *    contact and campaign still active), sends them, and records every outcome in one batch
- *    fenced by the claim's lease. The loop does not wait for the queues (a tick costs what its
- *    planning and reservations cost); tests and simulations do (`awaitDelivery`).
+ *    mailbox over one pooled connection, parallel across mailboxes (bounded). Each send is
+ *    claimed `scheduled → sending` just before its message goes to SMTP, and its outcome is
+ *    written as soon as SMTP answers, together with the next claim (`deliver.ts`). The loop does
+ *    not wait for the queues (a tick costs what its planning and reservations cost); tests and
+ *    simulations do (`awaitDelivery`).
  * 6. contacts with no step left → completed; campaigns with nobody left → completed.
  *
  * Exactly once: unique (contact, step) on `sends`; a row is handed to SMTP only by the worker
  * whose claim moved it to `sending`; a `sending` row whose lease ran out is never claimed again
- * (settled `interrupted`). A worker killed mid-chunk may so leave up to `chunkSize` sends of a
- * mailbox interrupted, some of them never attempted: they count as failed, never as sent twice.
+ * (settled `interrupted`). A worker killed at any point leaves at most one message per mailbox
+ * in doubt (`interrupted`, reported apart from failures); everything else it had reserved is
+ * still `scheduled` and is sent once by the next worker to reserve it.
  *
  * Modules: state.ts (2), reserve.ts (4), queues.ts + deliver.ts (5), record.ts (outcomes),
  * recover.ts (1), transport-pool.ts (SMTP senders); the message itself: shared domain/mime.ts.
@@ -76,9 +78,12 @@ export class Dispatcher {
     return this.deliveries.drain();
   }
 
-  /** Drains, then closes the SMTP connections this dispatcher opened. */
+  /**
+   * Graceful stop: the messages in flight finish and are recorded, the queued ones are handed
+   * back (still `scheduled`, due again), then the SMTP connections this dispatcher opened close.
+   */
   async close(): Promise<void> {
-    await this.drain();
+    await this.deliveries.stop();
     if (this.ownsTransports) this.opts.transports.closeAll();
   }
 }
@@ -113,7 +118,7 @@ async function dispatchTick(deps: Deps, opts: ResolvedOptions, deliveries: Deliv
     for (const r of decisions.reservations) {
       const mailbox = mailboxes.get(r.mailboxId);
       if (!mailbox) continue;
-      reserved.push(...(await reserve(deps, loaded, mailbox, r, now, opts.holdMs)));
+      reserved.push(...(await reserve(deps, loaded, mailbox, r, now, opts.holdMs, opts.workerId)));
     }
     report.reserved = reserved.length;
     const threads = await loadThreads(

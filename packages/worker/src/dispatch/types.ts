@@ -8,7 +8,7 @@ export const DAY_MS = 86_400_000;
 export interface DispatchOptions {
   /** slots per campaign mailbox per tick when its gap and jitter are 0. */
   maxBatch?: number;
-  /** how long a claimed `sending` row is held before another worker settles it as interrupted. */
+  /** how long a `sending` row (handed to SMTP) is held before another worker settles it as interrupted. */
   sendLeaseMs?: number;
   /** how long reserved contacts are held out of the due set while their sends wait. */
   holdMs?: number;
@@ -19,15 +19,12 @@ export interface DispatchOptions {
   retryMaxMs?: number;
   /** most mailboxes sending at once (per worker). */
   maxParallelMailboxes?: number;
-  /**
-   * sends of one mailbox claimed together and recorded in one write (fewer commits); a worker
-   * killed mid-chunk leaves at most this many sends `interrupted`.
-   */
-  chunkSize?: number;
   /** wait for the reserved sends to be delivered before the tick returns (tests); the loop does not. */
   awaitDelivery?: boolean;
   /** the sender of a mailbox; default: a pooled nodemailer transport per mailbox. */
   transports?: TransportPool;
+  /** the worker process (its lease ids and tokens start with it, see queue/liveness.ts). */
+  workerId?: string;
   /** called with the sends just reserved, before they go to the queues (tests widen the window). */
   onReserved?: (sends: { sendId: string; contactId: string }[]) => Promise<void>;
 }
@@ -40,12 +37,11 @@ export const DEFAULTS = {
   retryBaseMs: 5 * 60_000,
   retryMaxMs: 2 * 3_600_000,
   maxParallelMailboxes: 16,
-  chunkSize: 20,
   awaitDelivery: true,
 };
 
 export type ResolvedOptions = typeof DEFAULTS &
-  Pick<DispatchOptions, 'onReserved'> & { transports: TransportPool };
+  Pick<DispatchOptions, 'onReserved' | 'workerId'> & { transports: TransportPool };
 
 export interface TickReport {
   interrupted: number;

@@ -13,8 +13,8 @@ export function createDispatchLoop(): Loop {
   return {
     name: 'dispatch',
     intervalMs: (deps: Deps) => deps.config.dispatchIntervalMs,
-    async tick(deps: Deps) {
-      dispatcher ??= new Dispatcher(deps, { awaitDelivery: false });
+    async tick(deps: Deps, ctx) {
+      dispatcher ??= new Dispatcher(deps, { awaitDelivery: false, workerId: ctx.workerId });
       const report = await dispatcher.tick();
       if (report.reserved || report.interrupted || report.completedCampaigns.length) {
         deps.log.info('dispatch tick', { ...report });

@@ -6,9 +6,11 @@ import type { LoopEntry } from '../loop';
 import { createDispatchLoop } from './dispatch';
 import { importsHousekeeping, importsLoop } from './imports';
 import { launchesLoop } from './launches';
+import { createLivenessLoop } from './liveness';
 import { maintenanceLoop } from './maintenance';
 
 export const LOOPS: readonly LoopEntry[] = [
+  () => createLivenessLoop(),
   maintenanceLoop,
   createDispatchLoop,
   importsLoop,

@@ -32,6 +32,7 @@ export function jobLoop(
             limit: opts.batch ?? 1,
             leaseMs: h.leaseMs,
             now: deps.clock.now(),
+            owner: ctx.workerId,
           });
           if (jobs.length === 0) break;
           for (const job of jobs) await runOne(deps, byKind.get(job.kind)!, job, leaseId);

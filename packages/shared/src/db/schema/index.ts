@@ -4,4 +4,5 @@ export * from './events';
 export * from './jobs';
 export * from './mailboxes';
 export * from './sends';
+export * from './workers';
 export * from './workspaces';
