@@ -38,6 +38,8 @@ export async function createTestDeps(
     webhookAllowPrivate: true,
     dispatchIntervalMs: 100,
     inboxPollSeconds: 1,
+    smtpTimeoutMs: 10_000,
+    imapTimeoutMs: 10_000,
     logLevel: 'silent',
     ...opts.config,
   };

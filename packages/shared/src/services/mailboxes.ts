@@ -265,14 +265,20 @@ export function isFreshSuccess(check: LastCheck, now: number, maxAgeMs = MAILBOX
  * (failures are always re-checked: the fix may have happened since).
  */
 export async function checkMailbox(
-  deps: Pick<Deps, 'db' | 'secrets' | 'clock'> & { log?: Deps['log'] },
+  deps: Pick<Deps, 'db' | 'secrets' | 'clock'> & {
+    log?: Deps['log'];
+    config?: Pick<Deps['config'], 'smtpTimeoutMs' | 'imapTimeoutMs'>;
+  },
   checker: MailboxChecker,
   mailbox: MailboxRow,
   opts: { timeoutMs?: number; reuseFresh?: boolean } = {},
 ): Promise<MailboxRow> {
   const started = deps.clock.now();
   if (opts.reuseFresh && isFreshSuccess(mailbox.lastCheck, started)) return mailbox;
-  const timeoutMs = opts.timeoutMs ?? MAILBOX_CHECK_TIMEOUT_MS;
+  const timeoutOf = (side: 'smtp' | 'imap') =>
+    opts.timeoutMs ??
+    (side === 'smtp' ? deps.config?.smtpTimeoutMs : deps.config?.imapTimeoutMs) ??
+    MAILBOX_CHECK_TIMEOUT_MS;
   const attempt = async (side: 'smtp' | 'imap'): Promise<ConnectionCheck> => {
     let password: string;
     try {
@@ -285,7 +291,7 @@ export async function checkMailbox(
       };
     }
     try {
-      const r = await checker[side](mailbox[side], password, timeoutMs);
+      const r = await checker[side](mailbox[side], password, timeoutOf(side));
       return r.ok ? { ok: true } : { ok: false, error: r.error ?? 'login failed' };
     } catch (err) {
       return { ok: false, error: err instanceof Error ? err.message : String(err) };

@@ -27,6 +27,7 @@ export function refusalStatements(
 ): { kind: Refusal; stmts: Stmt[] } {
   const r = s.reservation;
   const who = { workspaceId: r.workspaceId, campaignId: r.campaignId, contactId: s.contact.id };
+  if (outcome.permanent && !s.stopOnBounce) return bounceAndGoOn(s, lease, outcome, now);
   if (outcome.permanent) {
     const data = { sendId: s.sendId, stepId: s.step.id, error: outcome.error };
     return {
@@ -52,6 +53,7 @@ export function refusalStatements(
       ],
     };
   }
+
   if (attempts < opts.maxAttempts) {
     const retryAt =
       now +
@@ -107,6 +109,59 @@ export function refusalStatements(
         stepId: s.step.id,
         error: outcome.error,
       }),
+    ],
+  };
+}
+
+/**
+ * A 5xx under `stopOnBounce: false`: the send stays `bounced` (with `contact.bounced`, marked
+ * `stopped: false`) and the contact goes on to its next step, or is completed after the last.
+ */
+function bounceAndGoOn(
+  s: ReservedSend,
+  lease: string,
+  outcome: SendOutcome & { ok: false },
+  now: number,
+): { kind: Refusal; stmts: Stmt[] } {
+  const r = s.reservation;
+  const next = nextStepFor(s.steps, { currentStep: s.step.order, subsequenceId: s.contact.subsequenceId });
+  const bounced: Stmt = {
+    sql: `SELECT 1 FROM sends WHERE id = ? AND lease_id = ? AND status = 'bounced'`,
+    args: [s.sendId, lease],
+  };
+  const who = { workspaceId: r.workspaceId, campaignId: r.campaignId, contactId: s.contact.id };
+  return {
+    kind: 'bounced',
+    stmts: [
+      {
+        sql: `UPDATE sends SET status = 'bounced', error = ?, updated_at = ?
+              WHERE id = ? AND lease_id = ? AND status = 'sending' RETURNING id`,
+        args: [outcome.error, now, s.sendId, lease],
+      },
+      eventStatement(
+        {
+          workspaceId: r.workspaceId,
+          type: 'contact.bounced',
+          campaignId: r.campaignId,
+          contactId: s.contact.id,
+          data: {
+            sendId: s.sendId,
+            stepId: s.step.id,
+            error: outcome.error,
+            contactId: s.contact.id,
+            email: s.contact.email,
+            stopped: false,
+          },
+        },
+        now,
+        bounced,
+      ) as Stmt,
+      {
+        sql: `UPDATE contacts SET current_step = MAX(current_step, ?), next_send_at = ?, updated_at = ?
+              WHERE id = ? AND status = 'active' AND EXISTS (${bounced.sql})`,
+        args: [s.step.order, now + (next?.delaySeconds ?? 0) * 1000, now, s.contact.id, ...bounced.args],
+      },
+      ...(next ? [] : completionStatements(who, s.contact.email, now)),
     ],
   };
 }

@@ -125,6 +125,7 @@ export async function reserve(
       step,
       variantId: planned.variantId,
       messageId: String(row.message_id),
+      stopOnBounce: campaign.stopOnBounce,
     });
   }
   return out;

@@ -26,7 +26,7 @@ export async function loadState(
 ): Promise<LoadedState> {
   const db = deps.db.client;
   const campRes = await db.execute(
-    "SELECT id, workspace_id, priority, schedule FROM campaigns WHERE status = 'active' ORDER BY id",
+    "SELECT id, workspace_id, priority, schedule, stop_rules FROM campaigns WHERE status = 'active' ORDER BY id",
   );
   const activeCampaignIds = campRes.rows.map((r) => String(r.id));
   const inWindow = campRes.rows
@@ -35,6 +35,8 @@ export async function loadState(
       workspaceId: num(r.workspace_id),
       priority: String(r.priority) as Priority,
       schedule: json<Schedule | null>(r.schedule, null),
+      // a 5xx stops the contact unless the campaign says otherwise
+      stopOnBounce: json<{ stopOnBounce?: boolean }>(r.stop_rules, {}).stopOnBounce !== false,
     }))
     .filter((c) => c.schedule && safeSendable(c.schedule, now));
   const empty: LoadedState = {

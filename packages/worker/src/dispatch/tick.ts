@@ -62,7 +62,11 @@ export class Dispatcher {
     options: DispatchOptions = {},
   ) {
     this.ownsTransports = !options.transports;
-    this.opts = { ...DEFAULTS, ...options, transports: options.transports ?? smtpTransportPool() };
+    this.opts = {
+      ...DEFAULTS,
+      ...options,
+      transports: options.transports ?? smtpTransportPool({ timeoutMs: deps.config.smtpTimeoutMs }),
+    };
     this.deliveries = new Deliveries(deps, this.opts.maxParallelMailboxes);
   }
 

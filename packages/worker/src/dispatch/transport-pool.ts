@@ -3,14 +3,14 @@ import { type MailTransport, smtpMailTransport } from '../adapters/smtp';
 import type { TransportPool } from './types';
 
 /** One transport per mailbox, renewed when the mailbox's settings change (its `updatedAt`). */
-export function smtpTransportPool(): TransportPool {
+export function smtpTransportPool(opts: { timeoutMs?: number } = {}): TransportPool {
   const cache = new Map<string, { version: number; transport: MailTransport }>();
   return {
     get(mailbox, password) {
       const hit = cache.get(mailbox.id);
       if (hit && hit.version === mailbox.updatedAt) return hit.transport;
       hit?.transport.close();
-      const transport = smtpMailTransport({ ...mailbox.smtp, password: password() });
+      const transport = smtpMailTransport({ ...mailbox.smtp, password: password() }, opts);
       cache.set(mailbox.id, { version: mailbox.updatedAt, transport });
       return transport;
     },

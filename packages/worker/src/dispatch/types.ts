@@ -96,6 +96,7 @@ export interface StepRow extends PlanStep {
 
 export interface CampaignInfo extends PlanCampaign {
   steps: StepRow[];
+  stopOnBounce: boolean;
 }
 
 export interface DueContact extends PlanContact {
@@ -128,6 +129,8 @@ export interface ReservedSend {
   step: StepRow;
   variantId: string | null;
   messageId: string;
+  /** the campaign's stop rule: false keeps a bounced contact's later steps. */
+  stopOnBounce: boolean;
 }
 
 export type Stmt = { sql: string; args: (string | number | null)[] };

@@ -30,6 +30,8 @@ const deps: Deps = {
     webhookAllowPrivate: true,
     dispatchIntervalMs: Number(process.env.INTERVAL_MS ?? 20),
     inboxPollSeconds: 60,
+    smtpTimeoutMs: 10_000,
+    imapTimeoutMs: 10_000,
     logLevel: 'warn',
   },
   clock: systemClock,
