@@ -117,7 +117,12 @@ export async function loadState(
   // (a mailbox whose queue in this worker is still sending is left for the next tick)
   const ready = usable.filter((c) => c.nextAvailableAt <= now && !busy(c.mailboxId));
   if (ready.length === 0) {
-    return { ...empty, campaigns, plan: { ...empty.plan, campaigns: [...campaigns.values()] } };
+    return {
+      ...empty,
+      campaigns,
+      attached: cmbs,
+      plan: { ...empty.plan, campaigns: [...campaigns.values()] },
+    };
   }
   // Mailboxes shared by several campaigns: the due demand per campaign mailbox, for priority.
   const campaignsOf = new Map<string, Set<string>>();
@@ -208,6 +213,7 @@ export async function loadState(
     contacts,
     activeCampaignIds,
     suppressed,
+    attached: cmbs,
   };
 }
 

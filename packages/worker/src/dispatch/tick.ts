@@ -33,6 +33,7 @@ import { type Decisions, plan } from './plan';
 import { Deliveries } from './queues';
 import { completeContact } from './record';
 import { settleInterrupted } from './recover';
+import { rehomeDetached } from './rehome';
 import { loadMailboxes, loadThreads, reserve } from './reserve';
 import { loadState } from './state';
 import { completeCampaign } from './status';
@@ -107,8 +108,10 @@ async function dispatchTick(deps: Deps, opts: ResolvedOptions, deliveries: Deliv
   let now = deps.clock.now();
   report.interrupted = await settleInterrupted(deps, now);
 
-  const loaded = await loadState(deps, now, opts.maxBatch, (mailboxId) => deliveries.busy(mailboxId));
+  const busy = (mailboxId: string) => deliveries.busy(mailboxId);
+  let loaded = await loadState(deps, now, opts.maxBatch, busy);
   if (loaded.suppressed?.length) await suppressContacts(deps, loaded.suppressed, now);
+  if (await rehomeDetached(deps, loaded, now)) loaded = await loadState(deps, now, opts.maxBatch, busy);
   const decisions: Decisions = plan(loaded.plan, now, deps.rng, { maxBatch: opts.maxBatch });
 
   for (const f of decisions.finished) {

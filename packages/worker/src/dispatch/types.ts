@@ -1,7 +1,14 @@
 /** The shapes the dispatch modules pass each other, and the options of a worker's dispatcher. */
 import type { Variant } from '@outreach/shared/db/schema/campaigns';
 import type { MailTransport } from '../adapters/smtp';
-import type { PlanCampaign, PlanContact, PlanState, PlanStep, Reservation } from './plan';
+import type {
+  PlanCampaign,
+  PlanCampaignMailbox,
+  PlanContact,
+  PlanState,
+  PlanStep,
+  Reservation,
+} from './plan';
 
 export const DAY_MS = 86_400_000;
 
@@ -111,6 +118,8 @@ export interface LoadedState {
   campaigns: Map<string, CampaignInfo>;
   contacts: Map<string, DueContact>;
   activeCampaignIds: string[];
+  /** every campaign mailbox of the campaigns in their window (any state). */
+  attached?: PlanCampaignMailbox[];
   /** due contacts still `active` although their address or domain is suppressed. */
   suppressed?: { workspaceId: number; contactId: string }[];
 }
