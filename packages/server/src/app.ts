@@ -4,6 +4,7 @@ import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
+import { ApiKeyCache } from './lib/key-cache';
 import { fieldErrors, problem } from './lib/problem';
 import { adminAuth, apiKeyAuth } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
@@ -34,8 +35,10 @@ export function createApp(deps: Deps): App {
     },
   });
 
+  const apiKeys = new ApiKeyCache(deps.db, () => deps.clock.now());
   app.use('*', async (c, next) => {
     c.set('deps', deps);
+    c.set('apiKeys', apiKeys);
     await next();
   });
   app.use('*', requestId);
@@ -63,6 +66,11 @@ export function createApp(deps: Deps): App {
       const status = err.status;
       if (status === 400)
         return problem(c, 400, 'malformed_json', err.message || 'The body is not valid JSON');
+      if (status === 415) {
+        const sent = c.req.header('content-type');
+        const detail = `This route takes application/json, not ${sent ? `\`${sent}\`` : 'a body without Content-Type'}`;
+        return problem(c, 415, 'unsupported_media_type', detail);
+      }
       return problem(c, status, status === 413 ? 'payload_too_large' : 'bad_request', err.message);
     }
     deps.log.error('unhandled error', { err, path: c.req.path, requestId: c.get('requestId') });

@@ -294,7 +294,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API key for a workspace (admin token); the key is shown only here */
+        /**
+         * Create an API key for a workspace (admin token); the key is shown only here
+         * @description The key is shown in this answer only and never stored in plaintext, not even for `Idempotency-Key` replays: repeating the key answers 409 `idempotency_secret_not_replayable` with `firstResponse` (this answer without `api_key`).
+         */
         post: {
             parameters: {
                 query: {
@@ -2930,7 +2933,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Edit a contact's fields, custom fields or status */
+        /**
+         * Edit a contact's fields, custom fields or status
+         * @description The suppression list is the last word: while it holds the address or its domain, a `suppressed` or `unsubscribed` contact keeps its status and no contact can become `pending` or `active` (409 `contact_suppressed`, with `suppression: {source, reason}`); `DELETE /campaigns/suppressions` is the way back (the contact stays as it is until PATCHed again). A `bounced` contact keeps its status unless the same request corrects its email (409 `contact_bounced`).
+         */
         patch: {
             parameters: {
                 query?: {
@@ -4371,7 +4377,7 @@ export interface paths {
         put?: never;
         /**
          * Log in to SMTP and IMAP now (with a timeout); the result is stored in lastCheck
-         * @description Answers 200 with the mailbox whether or not the logins worked: `lastCheck.smtp`/`lastCheck.imap` carry `ok` and, on failure, the server's own words (e.g. `535 Authentication credentials invalid`); `status` becomes `verified` when both worked, else `failing`.
+         * @description Answers 200 with the mailbox whether or not the logins worked: `lastCheck.smtp`/`lastCheck.imap` carry `ok` and, on failure, the server's own words (e.g. `535 Authentication credentials invalid`); `status` becomes `verified` when both worked, else `failing`. Each host is resolved once and the login connects to that address; a private, loopback, link-local, CGNAT or ULA address is refused without connecting unless `OUTREACH_MAILBOX_ALLOW_PRIVATE=true` (also at create/update: 422 naming `smtp.host`/`imap.host`). A greeting that is not SMTP/IMAP is not echoed.
          */
         post: {
             parameters: {

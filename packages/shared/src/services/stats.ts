@@ -1,7 +1,7 @@
 /**
- * Campaign analytics from grouped SQL: contacts counted by status, sends counted by (step,
- * variant, status), read together in one `batch('read')` (one round trip, one snapshot). No row
- * is ever loaded one by one; the per-step and per-variant tables are folded from the groups.
+ * Campaign analytics from the counters that triggers keep (db/schema/counters.ts): contacts by
+ * status, sends by (step, variant, status), read with the steps in one `batch('read')` (one round
+ * trip, one snapshot). The cost follows the number of statuses and steps, not of contacts.
  */
 import type { Db } from '../db/client';
 import type { CampaignStatus, ContactStatus, SendStatus, Variant } from '../db/schema/index';
@@ -65,22 +65,26 @@ const CONTACT_KEYS: ContactStatus[] = [
  */
 export async function campaignStats(db: Db, workspaceId: number, campaignId: string): Promise<CampaignStats> {
   const campaign = await getCampaign(db, workspaceId, campaignId);
-  const [contactRes, sendRes, stepRes] = await db.client.batch(
+  const [contactRes, sendRes, stepRes, interruptedRes] = await db.client.batch(
     [
       {
-        // campaign ids are global and the campaign was checked to be this workspace's: a covering index scan.
-        sql: 'SELECT status, count(*) AS n FROM contacts WHERE campaign_id = ? GROUP BY status',
+        // campaign ids are global and the campaign was checked to be this workspace's.
+        sql: 'SELECT status, n FROM campaign_contact_counts WHERE campaign_id = ? AND n <> 0',
         args: [campaignId],
       },
       {
-        sql: `SELECT step_id, variant_id, status, status = 'failed' AND error IS 'interrupted' AS interrupted,
-                count(*) AS n
-              FROM sends WHERE campaign_id = ? GROUP BY step_id, variant_id, status, interrupted`,
+        sql: `SELECT step_id, nullif(variant_id, '') AS variant_id, status, n FROM campaign_send_counts
+              WHERE campaign_id = ? AND n <> 0`,
         args: [campaignId],
       },
       {
         sql: `SELECT id, subsequence_id, position, variants FROM steps WHERE campaign_id = ?
               ORDER BY subsequence_id IS NOT NULL, subsequence_id, position, id`,
+        args: [campaignId],
+      },
+      {
+        // the campaign's failed rows only (its status index): few, unlike its sent ones
+        sql: "SELECT count(*) AS n FROM sends WHERE campaign_id = ? AND status = 'failed' AND error = 'interrupted'",
         args: [campaignId],
       },
     ],
@@ -124,8 +128,7 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
     sends.sent += delivered;
     sends.replied += replied;
     sends.bounced += bounced;
-    if (status === 'failed' && Number(r.interrupted)) sends.interrupted += n;
-    else if (status === 'failed') sends.failed += n;
+    if (status === 'failed') sends.failed += n;
     const entry = byStep.get(r.step_id as string);
     if (!entry) continue; // a step deleted after it sent: still in the totals
     entry.step.sent += delivered;
@@ -138,6 +141,8 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
       v.bounced += bounced;
     }
   }
+  sends.interrupted = Number(interruptedRes!.rows[0]?.n ?? 0);
+  sends.failed -= sends.interrupted;
   return { campaignId: campaign.id, status: campaign.status, contacts, sends, steps };
 }
 
