@@ -79,7 +79,7 @@ function recording(
   if (outcome.ok) {
     const last = !nextStepFor(s.steps, { currentStep: s.step.order, subsequenceId: s.contact.subsequenceId });
     return {
-      stmts: sentStatements([{ s, at, last }], lease),
+      stmts: sentStatements(s, lease, at, last),
       count: (r) => {
         report.sent += r[0]!.rows.length;
         if (last) report.completedContacts++;

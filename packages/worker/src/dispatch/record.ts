@@ -2,10 +2,10 @@
  * The writes recording what SMTP answered, fenced by the claim's lease (a worker that lost its
  * claim writes nothing): accepted messages set-based, refusals one by one, and completions.
  */
-import { backoffMs, type Deps, eventStatement, eventsSelect, newId } from '@outreach/shared';
+import { backoffMs, type Deps, eventStatement } from '@outreach/shared';
 import type { SendOutcome } from '../adapters/smtp';
 import { nextStepFor } from './plan';
-import { contactStatusStatements, contactsStatusStatements } from './status';
+import { contactStatusStatements } from './status';
 import type { ReservedSend, ResolvedOptions, Stmt } from './types';
 
 export type Refusal = 'bounced' | 'retried' | 'failed';
@@ -201,112 +201,49 @@ export async function completeContact(
 }
 
 /**
- * The writes recording a chunk's accepted messages, set-based (a few statements whatever the
- * chunk's size), fenced by the claim's lease: sends `sent`, contacts advanced (the next step's
- * delay counted from this send, or due now when none is left), `send.sent` events; contacts
- * with no step left are completed with a `contact.completed` event.
+ * The writes recording one accepted message, fenced by the claim's lease: the send `sent`, the
+ * contact advanced (the next step's delay counted from this send, or due now when none is left),
+ * `send.sent`; a contact with no step left is completed with a `contact.completed` event.
  */
-export function sentStatements(
-  sent: { s: ReservedSend; at: number; last: boolean }[],
-  lease: string,
-): Stmt[] {
-  const rows = sent.map(({ s, at }) => {
-    const next = nextStepFor(s.steps, { currentStep: s.step.order, subsequenceId: s.contact.subsequenceId });
-    const r = s.reservation;
-    const data = {
-      campaignId: r.campaignId,
-      sendId: s.sendId,
-      stepId: s.step.id,
-      variantId: s.variantId,
-      mailboxId: r.mailboxId,
-      contactId: s.contact.id,
-      email: s.contact.email,
-      messageId: s.messageId,
-    };
-    return [
-      s.sendId,
-      s.contact.id,
-      s.step.order,
-      next ? at + next.delaySeconds * 1000 : at,
-      at,
-      newId('event', at),
-      JSON.stringify(data),
-      r.workspaceId,
-      r.campaignId,
-    ];
-  });
-  const j = JSON.stringify(rows);
-  const mine = `EXISTS (SELECT 1 FROM sends s WHERE s.id = j.value->>0 AND s.lease_id = ? AND s.status = 'sent')`;
-  const stmts: Stmt[] = [
+export function sentStatements(s: ReservedSend, lease: string, at: number, last: boolean): Stmt[] {
+  const r = s.reservation;
+  const next = nextStepFor(s.steps, { currentStep: s.step.order, subsequenceId: s.contact.subsequenceId });
+  const sent: Stmt = {
+    sql: `SELECT 1 FROM sends WHERE id = ? AND lease_id = ? AND status = 'sent'`,
+    args: [s.sendId, lease],
+  };
+  const who = { workspaceId: r.workspaceId, campaignId: r.campaignId, contactId: s.contact.id };
+  return [
     {
-      sql: `UPDATE sends SET status = 'sent', error = NULL,
-              sent_at = (SELECT j.value->>4 FROM json_each(?) j WHERE j.value->>0 = sends.id),
-              updated_at = (SELECT j.value->>4 FROM json_each(?) j WHERE j.value->>0 = sends.id)
-            WHERE id IN (SELECT j.value->>0 FROM json_each(?) j) AND lease_id = ? AND +status = 'sending'
-            RETURNING id`,
-      args: [j, j, j, lease],
+      sql: `UPDATE sends SET status = 'sent', sent_at = ?, error = NULL, updated_at = ?
+            WHERE id = ? AND lease_id = ? AND status = 'sending' RETURNING id`,
+      args: [at, at, s.sendId, lease],
     },
     {
-      sql: `UPDATE contacts SET current_step = MAX(contacts.current_step, j.value->>2), last_sent_at = j.value->>4,
-              next_send_at = CASE WHEN contacts.status = 'active' THEN j.value->>3 ELSE contacts.next_send_at END,
-              updated_at = j.value->>4
-            FROM json_each(?) j WHERE contacts.id = j.value->>1 AND ${mine}`,
-      args: [j, lease],
+      sql: `UPDATE contacts SET current_step = MAX(current_step, ?), last_sent_at = ?,
+              next_send_at = CASE WHEN status = 'active' THEN ? ELSE next_send_at END, updated_at = ?
+            WHERE id = ? AND EXISTS (${sent.sql})`,
+      args: [s.step.order, at, next ? at + next.delaySeconds * 1000 : at, at, s.contact.id, ...sent.args],
     },
-    eventsSelect(
+    eventStatement(
       {
-        id: 'j.value->>5',
-        workspaceId: 'j.value->>7',
-        type: "'send.sent'",
-        campaignId: 'j.value->>8',
-        contactId: 'j.value->>1',
-        data: 'j.value->>6',
-        createdAt: 'j.value->>4',
-      },
-      `FROM json_each(?) j WHERE ${mine}`,
-      [j, lease],
-    ) as Stmt,
-  ];
-  const done = sent.filter((x) => x.last);
-  if (done.length > 0) {
-    const at = done[done.length - 1]!.at;
-    const completed = done.map(({ s }) => [
-      s.contact.id,
-      newId('event', at),
-      JSON.stringify({
-        campaignId: s.reservation.campaignId,
+        workspaceId: r.workspaceId,
+        type: 'send.sent',
+        campaignId: r.campaignId,
         contactId: s.contact.id,
-        email: s.contact.email,
-      }),
-      s.reservation.workspaceId,
-      s.reservation.campaignId,
-    ]);
-    stmts.push(
-      eventsSelect(
-        {
-          id: 'j.value->>1',
-          workspaceId: 'j.value->>3',
-          type: "'contact.completed'",
-          campaignId: 'j.value->>4',
-          contactId: 'j.value->>0',
-          data: 'j.value->>2',
-          createdAt: '?',
+        data: {
+          sendId: s.sendId,
+          stepId: s.step.id,
+          variantId: s.variantId,
+          mailboxId: r.mailboxId,
+          contactId: s.contact.id,
+          email: s.contact.email,
+          messageId: s.messageId,
         },
-        "FROM json_each(?) j JOIN contacts c ON c.id = j.value->>0 WHERE c.status = 'active'",
-        [at, JSON.stringify(completed)],
-      ) as Stmt,
-    );
-    // one status change per workspace (a mailbox belongs to one workspace)
-    const byWorkspace = new Map<number, string[]>();
-    for (const { s } of done) {
-      byWorkspace.set(s.reservation.workspaceId, [
-        ...(byWorkspace.get(s.reservation.workspaceId) ?? []),
-        s.contact.id,
-      ]);
-    }
-    for (const [workspaceId, contactIds] of byWorkspace) {
-      stmts.push(...contactsStatusStatements(workspaceId, contactIds, 'completed', 'sequence_finished', at));
-    }
-  }
-  return stmts;
+      },
+      at,
+      sent,
+    ) as Stmt,
+    ...(last ? completionStatements(who, s.contact.email, at) : []),
+  ];
 }
