@@ -8,6 +8,7 @@ import { importsHousekeeping, importsLoop } from './imports';
 import { launchesLoop } from './launches';
 import { createLivenessLoop } from './liveness';
 import { maintenanceLoop } from './maintenance';
+import { webhooksLoop } from './webhooks';
 
 export const LOOPS: readonly LoopEntry[] = [
   () => createLivenessLoop(),
@@ -16,4 +17,5 @@ export const LOOPS: readonly LoopEntry[] = [
   importsLoop,
   importsHousekeeping,
   launchesLoop,
+  () => webhooksLoop(),
 ];

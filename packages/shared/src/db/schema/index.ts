@@ -5,5 +5,6 @@ export * from './events';
 export * from './jobs';
 export * from './mailboxes';
 export * from './sends';
+export * from './webhooks';
 export * from './workers';
 export * from './workspaces';
