@@ -12,12 +12,9 @@
 import type { AddressInfo } from 'node:net';
 import { newId, type Schedule, seededRng, systemClock } from '@outreach/shared';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
-import {
-  type DispatchOptions,
-  drainDeliveries,
-  runDispatchTick,
-  smtpTransportPool,
-} from '@outreach/worker/dispatch/execute';
+import { Dispatcher } from '@outreach/worker/dispatch/tick';
+import { smtpTransportPool } from '@outreach/worker/dispatch/transport-pool';
+import type { DispatchOptions } from '@outreach/worker/dispatch/types';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 
@@ -185,13 +182,13 @@ async function dispatchThroughput(port: number): Promise<number> {
     const opts: DispatchOptions = {
       transports,
       maxBatch: 200,
-      ...(process.env.BENCH_CHUNK ? { chunkSize: Number(process.env.BENCH_CHUNK) } : {}),
     };
+    const dispatcher = new Dispatcher(deps, opts);
     const start = performance.now();
     let sent = 0;
     let ticks = 0;
     while (sent < SENDS) {
-      const r = await runDispatchTick(deps, opts);
+      const r = await dispatcher.tick();
       sent += r.sent;
       ticks++;
       if (ticks > SENDS) throw new Error('dispatch made no progress');
@@ -216,7 +213,8 @@ async function tickCost(port: number) {
     // open the mailboxes' pooled SMTP connections with a small campaign first (smtp-server
     // greets ~100 ms after connect); the big campaign then shares those mailboxes
     const warm = await seedCampaign(deps, port, { now, contacts: 5 });
-    await runDispatchTick(deps, { transports, maxBatch: 100 });
+    const dispatcher = new Dispatcher(deps, { transports, maxBatch: 100 });
+    await dispatcher.tick();
     const t0 = performance.now();
     await seedCampaign(deps, port, { now, contacts: CONTACTS, dueCount: 100, reuse: warm });
     await deps.db.client.execute('ANALYZE');
@@ -226,14 +224,14 @@ async function tickCost(port: number) {
 
     // the loop's mode: the tick plans and reserves, the mailbox queues deliver afterwards
     const s1 = performance.now();
-    const r = await runDispatchTick(deps, { transports, maxBatch: 100, awaitDelivery: false });
+    const r = await dispatcher.tick({ awaitDelivery: false });
     const busy = performance.now() - s1;
-    await drainDeliveries(deps);
+    await dispatcher.drain();
     const delivered = performance.now() - s1;
     const [row] = (await deps.db.client.execute("SELECT count(*) AS n FROM sends WHERE status = 'sent'"))
       .rows;
     const s2 = performance.now();
-    const idle = await runDispatchTick(deps, { transports, maxBatch: 100, awaitDelivery: false });
+    const idle = await dispatcher.tick({ awaitDelivery: false });
     const idleMs = performance.now() - s2;
     transports.closeAll();
     console.log(`  tick with 100 due: ${busy.toFixed(1)} ms (${r.reserved} sends reserved and queued)`);

@@ -23,7 +23,6 @@ import {
 import { startWorker } from '@outreach/worker';
 import { createApp, openApiDocument } from './app';
 import { childRole, type Role, reportListening, startPrimary } from './cluster';
-import '@outreach/worker/loops/index';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const OPENAPI_FILE = resolve(ROOT, 'openapi/openapi.json');

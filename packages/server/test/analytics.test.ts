@@ -182,7 +182,7 @@ describe('GET /campaigns/{id}/stats', () => {
         failed: 1,
       },
       // 11 rows; sent = 5 `sent` + 1 `replied` (a replied message was sent).
-      sends: { total: 11, sent: 6, failed: 1, bounced: 1, replied: 1 },
+      sends: { total: 11, sent: 6, failed: 1, bounced: 1, replied: 1, interrupted: 0 },
       steps: [
         {
           stepId: s.stepIds[0],
@@ -219,6 +219,7 @@ describe('GET /campaigns/{id}/stats', () => {
       failed: n / 5,
       bounced: n / 5,
       replied: n / 5,
+      interrupted: 0,
     });
     expect(res.body.steps[0]).toMatchObject({
       order: 1,
@@ -246,7 +247,7 @@ describe('GET /campaigns/{id}/stats', () => {
         suppressed: 0,
         failed: 0,
       },
-      sends: { total: 0, sent: 0, failed: 0, bounced: 0, replied: 0 },
+      sends: { total: 0, sent: 0, failed: 0, bounced: 0, replied: 0, interrupted: 0 },
       steps: [],
     });
   });

@@ -7,7 +7,6 @@
 import { changeContactStatus, newId, openDb, repairCampaignCounters } from '@outreach/shared';
 import { startDovecot, startSmtpServer, type TestDovecot, type TestSmtpServer } from '@outreach/testkit';
 import { type RunningWorker, startWorker } from '@outreach/worker';
-import '@outreach/worker/loops/dispatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from './support';
 

@@ -242,7 +242,7 @@ describe("the seed's flow against `outreach start`", () => {
         suppressed: 0,
         failed: 0,
       },
-      sends: { total: 4, sent: 4, failed: 0, bounced: 0, replied: 0 },
+      sends: { total: 4, sent: 4, failed: 0, bounced: 0, replied: 0, interrupted: 0 },
       steps: [
         { stepId: stepIds[0], order: 1, subsequenceId: null, sent: 2, replied: 0, bounced: 0, variants: [] },
         { stepId: stepIds[1], order: 2, subsequenceId: null, sent: 2, replied: 0, bounced: 0, variants: [] },

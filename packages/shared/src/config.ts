@@ -23,6 +23,8 @@ const schema = z.object({
   OUTREACH_MAILBOX_ALLOW_PRIVATE: bool.default(false),
   OUTREACH_DISPATCH_INTERVAL_MS: int(50, 3_600_000).default(5000),
   OUTREACH_INBOX_POLL_SECONDS: int(1, 86_400).default(60),
+  OUTREACH_SMTP_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  OUTREACH_IMAP_TIMEOUT_MS: int(100, 600_000).default(10_000),
   OUTREACH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   OUTREACH_API_WORKERS: int(1, 256).optional(),
 });
@@ -41,6 +43,10 @@ export interface Config {
   mailboxAllowPrivate: boolean;
   dispatchIntervalMs: number;
   inboxPollSeconds: number;
+  /** connect, greeting and reply timeout of SMTP logins and sends. */
+  smtpTimeoutMs: number;
+  /** connect and login timeout of IMAP. */
+  imapTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** API processes of `start` / `serve` (node's cluster module); default one per core. */
   apiWorkers?: number;
@@ -86,6 +92,8 @@ export function loadConfig(
     mailboxAllowPrivate: e.OUTREACH_MAILBOX_ALLOW_PRIVATE,
     dispatchIntervalMs: e.OUTREACH_DISPATCH_INTERVAL_MS,
     inboxPollSeconds: e.OUTREACH_INBOX_POLL_SECONDS,
+    smtpTimeoutMs: e.OUTREACH_SMTP_TIMEOUT_MS,
+    imapTimeoutMs: e.OUTREACH_IMAP_TIMEOUT_MS,
     logLevel: e.OUTREACH_LOG_LEVEL,
     apiWorkers: e.OUTREACH_API_WORKERS ?? availableParallelism(),
   };

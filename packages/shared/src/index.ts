@@ -14,6 +14,7 @@ export * from './domain/inbox/effects-plan';
 export * from './domain/inbox/match';
 export * from './domain/json-depth';
 export * from './domain/lifecycle';
+export * from './domain/mime';
 export * from './domain/schedule';
 export * from './domain/template';
 export * from './domain/variants';

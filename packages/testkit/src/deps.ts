@@ -40,6 +40,8 @@ export async function createTestDeps(
     mailboxAllowPrivate: true,
     dispatchIntervalMs: 100,
     inboxPollSeconds: 1,
+    smtpTimeoutMs: 10_000,
+    imapTimeoutMs: 10_000,
     logLevel: 'silent',
     ...opts.config,
   };

@@ -1,27 +1,9 @@
 import type { Deps } from '@outreach/shared';
 import { Cron } from 'croner';
+import type { Loop, LoopContext, LoopEntry } from './loop';
+import { LOOPS } from './loops/index';
 
-/** A loop: one tick of work; the host runs it on an interval and never overlaps ticks. */
-export interface Loop {
-  name: string;
-  intervalMs: (deps: Deps) => number;
-  tick: (deps: Deps, ctx: LoopContext) => Promise<void>;
-  /** work a tick started and left running (e.g. queued sends), awaited on a graceful stop. */
-  drain?: (deps: Deps) => Promise<void>;
-}
-
-export interface LoopContext {
-  workerId: string;
-  /** true once stop() was called: long ticks should finish early. */
-  stopping: () => boolean;
-}
-
-const loops: Loop[] = [];
-
-/** Loops register themselves here (dispatch, imports, launches, …). */
-export function registerLoop(loop: Loop): void {
-  if (!loops.some((l) => l.name === loop.name)) loops.push(loop);
-}
+export type { Loop, LoopContext, LoopEntry };
 
 export interface RunningWorker {
   workerId: string;
@@ -29,11 +11,18 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export function startWorker(deps: Deps, opts: { workerId?: string; only?: string[] } = {}): RunningWorker {
+/**
+ * Runs `loops` (default: every loop, `loops/index.ts`), or those named in `only`, until stop().
+ */
+export function startWorker(
+  deps: Deps,
+  opts: { workerId?: string; only?: string[]; loops?: readonly LoopEntry[] } = {},
+): RunningWorker {
   const workerId = opts.workerId ?? `wrk_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   let stopping = false;
   const inflight = new Set<Promise<void>>();
   const ctx: LoopContext = { workerId, stopping: () => stopping };
+  const loops = (opts.loops ?? LOOPS).map((l) => (typeof l === 'function' ? l() : l));
   const selected = loops.filter((l) => !opts.only || opts.only.includes(l.name));
   const jobs = selected.map((loop) => {
     const run = async () => {
@@ -61,7 +50,7 @@ export function startWorker(deps: Deps, opts: { workerId?: string; only?: string
     void run();
     return { stop: () => cron.stop() };
   });
-  deps.log.info('worker started', { workerId, loops: loops.map((l) => l.name) });
+  deps.log.info('worker started', { workerId, loops: selected.map((l) => l.name) });
   return {
     workerId,
     async stop() {

@@ -9356,7 +9356,7 @@ export interface components {
              * @example <snd_001@cooloutreach.com>
              */
             messageId: string;
-            /** @description the last SMTP error, if any */
+            /** @description the last SMTP error, if any; `interrupted` (status `failed`): the message was handed to SMTP but its answer was never recorded, so it may have been delivered (never resent) */
             error: string | null;
         };
         /**
@@ -9401,12 +9401,20 @@ export interface components {
                  * @example 750
                  */
                 sent: number;
-                /** @example 10 */
+                /**
+                 * @description status `failed`, except the interrupted ones
+                 * @example 10
+                 */
                 failed: number;
                 /** @example 20 */
                 bounced: number;
                 /** @example 45 */
                 replied: number;
+                /**
+                 * @description (ext) status `failed` with error `interrupted`: a worker stopped after handing the message to SMTP and before the answer was recorded, so it may have been delivered; never resent
+                 * @example 1
+                 */
+                interrupted: number;
             };
             /** @description (ext) per step and per variant; main sequence first, by order */
             steps: components["schemas"]["StepStats"][];

@@ -12,6 +12,7 @@ import { manualStatusRefusal, SENDABLE_CONTACT_STATUSES } from '../domain/contac
 import { normalizeEmail } from '../domain/email';
 import { CUSTOM_JSON_MAX_DEPTH, valueDepth } from '../domain/json-depth';
 import { AppError } from '../errors';
+import { eventStatement, eventsSelect } from '../events';
 import { idFloor, newId, sqlId, sqlIdExpression, sqlIdPrefix } from '../ids';
 import { isSuppressed } from './suppressions';
 
@@ -271,15 +272,20 @@ export function statusChangeStatements(
   const eventId = sqlId('event', now, { orderBy: 'c.id', maxRows: 2 ** 20 });
   const extra = JSON.stringify(opts.data ?? {});
   const stmts: InStatement[] = [
-    {
-      sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
-            SELECT ${eventId.sql}, c.workspace_id, ?, c.campaign_id, c.id,
-              json_patch(json(?), json_object('campaignId', c.campaign_id, 'contactId', c.id, 'email', c.email,
-                'status', ?, 'previousStatus', c.status, 'reason', ?)),
-              ?
-            FROM contacts c WHERE ${cond}`,
-      args: [eventId.prefix, STATUS_CHANGED_EVENT, extra, opts.to, opts.reason, now, ...args],
-    },
+    eventsSelect(
+      {
+        id: eventId.sql,
+        workspaceId: 'c.workspace_id',
+        type: '?',
+        campaignId: 'c.campaign_id',
+        contactId: 'c.id',
+        data: `json_patch(json(?), json_object('campaignId', c.campaign_id, 'contactId', c.id, 'email', c.email,
+                'status', ?, 'previousStatus', c.status, 'reason', ?))`,
+        createdAt: '?',
+      },
+      `FROM contacts c WHERE ${cond}`,
+      [eventId.prefix, STATUS_CHANGED_EVENT, extra, opts.to, opts.reason, now, ...args],
+    ),
   ];
   if (STOPPED_STATUSES.includes(opts.to)) {
     stmts.push({
@@ -624,17 +630,16 @@ export async function deleteContact(
         args: [now, id],
       },
       { sql: 'DELETE FROM contacts WHERE id = ? AND workspace_id = ?', args: [id, workspaceId] },
-      {
-        sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at) VALUES (?, ?, 'contact.deleted', ?, ?, ?, ?)`,
-        args: [
-          newId('event', now),
+      eventStatement(
+        {
           workspaceId,
+          type: 'contact.deleted',
           campaignId,
-          id,
-          JSON.stringify({ campaignId, contactId: id, email: current.email }),
-          now,
-        ],
-      },
+          contactId: id,
+          data: { contactId: id, email: current.email },
+        },
+        now,
+      ),
     ],
     'write',
   );

@@ -18,6 +18,7 @@ import {
 import { CsvError, CsvStreamParser, parseCsvText, readCsv } from '../domain/csv';
 import { normalizeEmail } from '../domain/email';
 import { AppError, type FieldError } from '../errors';
+import { eventStatement } from '../events';
 import { idFloor, newId } from '../ids';
 import { getCampaign } from './campaigns';
 import { type ContactInput, checkCustomDepth, upsertContacts, upsertStatements } from './contacts';
@@ -636,22 +637,15 @@ export async function processImport(db: Db, importId: string, opts: ProcessOptio
         args: [parsed, parsed, imported, sorter.invalid, JSON.stringify(sorter.errors), end, importId],
       },
       { sql: 'DELETE FROM import_chunks WHERE import_id = ?', args: [importId] },
-      {
-        sql: `INSERT INTO events (id, workspace_id, type, campaign_id, data, created_at) VALUES (?, ?, 'import.completed', ?, ?, ?)`,
-        args: [
-          newId('event', end),
-          imp.workspaceId,
-          imp.campaignId,
-          JSON.stringify({
-            campaignId: imp.campaignId,
-            importId,
-            totalRows: parsed,
-            imported,
-            invalid: sorter.invalid,
-          }),
-          end,
-        ],
-      },
+      eventStatement(
+        {
+          workspaceId: imp.workspaceId,
+          type: 'import.completed',
+          campaignId: imp.campaignId,
+          data: { importId, totalRows: parsed, imported, invalid: sorter.invalid },
+        },
+        end,
+      ),
     ],
     'write',
   );

@@ -21,7 +21,7 @@ import { jobs } from '../db/schema/index';
 import type { Deps } from '../deps';
 import { transition } from '../domain/lifecycle';
 import { AppError } from '../errors';
-import { eventInsert } from '../events';
+import { eventInsert, eventsSelect } from '../events';
 import { sqlId } from '../ids';
 import { type CampaignRow, getCampaign } from './campaigns';
 import { STATUS_CHANGED_EVENT } from './contacts';
@@ -104,14 +104,20 @@ export function enrolStatements(
     ...(opts.limit == null ? {} : { limit: opts.limit }),
   };
   return [
-    {
-      sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
-            SELECT ${eventId.sql}, c.workspace_id, '${STATUS_CHANGED_EVENT}', c.campaign_id, c.id,
-              json_object('campaignId', c.campaign_id, 'contactId', c.id, 'email', c.email, 'status', 'active', 'previousStatus', 'pending', 'reason', 'launch'),
-              :now
-            FROM contacts c WHERE ${active} AND c.id IN (${selection})`,
+    eventsSelect(
+      {
+        id: eventId.sql,
+        workspaceId: 'c.workspace_id',
+        type: `'${STATUS_CHANGED_EVENT}'`,
+        campaignId: 'c.campaign_id',
+        contactId: 'c.id',
+        data: `json_object('campaignId', c.campaign_id, 'contactId', c.id, 'email', c.email, 'status', 'active',
+                'previousStatus', 'pending', 'reason', 'launch')`,
+        createdAt: ':now',
+      },
+      `FROM contacts c WHERE ${active} AND c.id IN (${selection})`,
       args,
-    },
+    ),
     {
       sql: `UPDATE contacts SET status = 'active', enrolled_at = :now, next_send_at = :now + 1000 * ${firstDelay}, updated_at = :now
             WHERE ${active} AND id IN (${selection})`,

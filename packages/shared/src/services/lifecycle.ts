@@ -8,13 +8,12 @@
  * only one can win; the other re-reads and answers 409 `invalid_transition` (or succeeds if the
  * move is still allowed from the new status, e.g. a relaunch).
  */
-import { and, eq, sql } from 'drizzle-orm';
-import type { Db, Orm } from '../db/client';
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
 import { campaigns } from '../db/schema/index';
 import { allowedActions, type CampaignStatus, type LifecycleAction, transition } from '../domain/lifecycle';
 import { AppError } from '../errors';
-import type { EventInput } from '../events';
-import { newId } from '../ids';
+import { eventInsertIfChanged } from '../events';
 import { type CampaignRow, getCampaign } from './campaigns';
 
 /** The event each action writes. */
@@ -42,20 +41,6 @@ export function invalidTransition(id: string, status: CampaignStatus, action: Li
     currentStatus: status,
     allowedActions: allowed,
   });
-}
-
-/**
- * An event insert that takes effect only when the statement just before it in the same batch
- * changed a row (`changes() > 0`): the event of a conditional write that lost is never written.
- */
-export function eventInsertIfChanged(orm: Orm, e: EventInput, nowMs: number) {
-  const data = { ...(e.campaignId ? { campaignId: e.campaignId } : {}), ...e.data };
-  return orm.run(
-    sql`INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
-        SELECT ${newId('event', nowMs)}, ${e.workspaceId}, ${e.type}, ${e.campaignId ?? null}, ${e.contactId ?? null},
-               ${JSON.stringify(data)}, ${nowMs}
-        WHERE changes() > 0`,
-  );
 }
 
 const MAX_ATTEMPTS = 3;

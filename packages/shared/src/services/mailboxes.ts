@@ -322,7 +322,10 @@ export async function checkMailbox(
 ): Promise<MailboxRow> {
   const started = deps.clock.now();
   if (opts.reuseFresh && isFreshSuccess(mailbox.lastCheck, started)) return mailbox;
-  const timeoutMs = opts.timeoutMs ?? MAILBOX_CHECK_TIMEOUT_MS;
+  const timeoutOf = (side: 'smtp' | 'imap') =>
+    opts.timeoutMs ??
+    (side === 'smtp' ? deps.config.smtpTimeoutMs : deps.config.imapTimeoutMs) ??
+    MAILBOX_CHECK_TIMEOUT_MS;
   const attempt = async (side: 'smtp' | 'imap'): Promise<ConnectionCheck> => {
     let password: string;
     try {
@@ -337,7 +340,7 @@ export async function checkMailbox(
     const to = await mailboxConnectTarget(deps.config, mailbox[side]);
     if (!to.ok) return { ok: false, error: to.error };
     try {
-      const r = await checker[side](to.target, password, timeoutMs);
+      const r = await checker[side](to.target, password, timeoutOf(side));
       return r.ok ? { ok: true } : { ok: false, error: r.error ?? 'login failed' };
     } catch (err) {
       return { ok: false, error: err instanceof Error ? err.message : String(err) };

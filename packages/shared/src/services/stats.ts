@@ -30,7 +30,15 @@ export interface CampaignStats {
   campaignId: string;
   status: CampaignStatus;
   contacts: Record<'total' | ContactStatus, number>;
-  sends: { total: number; sent: number; failed: number; bounced: number; replied: number };
+  /** `interrupted` (ext): `failed` rows whose message may have been delivered (see the rules below). */
+  sends: {
+    total: number;
+    sent: number;
+    failed: number;
+    bounced: number;
+    replied: number;
+    interrupted: number;
+  };
   steps: StepStats[];
 }
 
@@ -50,12 +58,14 @@ const CONTACT_KEYS: ContactStatus[] = [
  * - `contacts.total` is every contact of the campaign, and each status its own count.
  * - `sends.total` is every send row (whatever its status, canceled and waiting ones included);
  *   `sent` counts messages that left through SMTP (`sent` and, since a reply follows a sent
- *   message, `replied`); `failed`, `bounced` and `replied` count their status.
+ *   message, `replied`); `failed`, `bounced` and `replied` count their status, except that
+ *   `failed` rows with error `interrupted` (a worker died after handing the message to SMTP and
+ *   before the answer was recorded: it may have been delivered) count as `interrupted` instead.
  * - Per step and variant the same rules apply to that step's / variant's rows.
  */
 export async function campaignStats(db: Db, workspaceId: number, campaignId: string): Promise<CampaignStats> {
   const campaign = await getCampaign(db, workspaceId, campaignId);
-  const [contactRes, sendRes, stepRes] = await db.client.batch(
+  const [contactRes, sendRes, stepRes, interruptedRes] = await db.client.batch(
     [
       {
         // campaign ids are global and the campaign was checked to be this workspace's.
@@ -70,6 +80,11 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
       {
         sql: `SELECT id, subsequence_id, position, variants FROM steps WHERE campaign_id = ?
               ORDER BY subsequence_id IS NOT NULL, subsequence_id, position, id`,
+        args: [campaignId],
+      },
+      {
+        // the campaign's failed rows only (its status index): few, unlike its sent ones
+        sql: "SELECT count(*) AS n FROM sends WHERE campaign_id = ? AND status = 'failed' AND error = 'interrupted'",
         args: [campaignId],
       },
     ],
@@ -102,7 +117,7 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
     byStep.set(step.stepId, { step, variants: new Map(step.variants.map((v) => [v.variantId, v])) });
   }
 
-  const sends = { total: 0, sent: 0, failed: 0, bounced: 0, replied: 0 };
+  const sends = { total: 0, sent: 0, failed: 0, bounced: 0, replied: 0, interrupted: 0 };
   for (const r of sendRes!.rows) {
     const n = Number(r.n);
     const status = r.status as SendStatus;
@@ -126,6 +141,8 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
       v.bounced += bounced;
     }
   }
+  sends.interrupted = Number(interruptedRes!.rows[0]?.n ?? 0);
+  sends.failed -= sends.interrupted;
   return { campaignId: campaign.id, status: campaign.status, contacts, sends, steps };
 }
 

@@ -18,9 +18,9 @@ import type { Db } from '../db/client';
 import { campaigns, sends, steps, type Variant } from '../db/schema/index';
 import { TEMPLATE_TOO_COMPLEX, type TemplateIssue, validateTemplate } from '../domain/template';
 import { AppError, type FieldError } from '../errors';
+import { eventInsertIfChanged } from '../events';
 import { newId } from '../ids';
 import { getCampaign } from './campaigns';
-import { eventInsertIfChanged } from './lifecycle';
 
 export type StepRow = typeof steps.$inferSelect;
 

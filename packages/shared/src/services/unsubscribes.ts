@@ -12,6 +12,7 @@ import type { InStatement } from '@libsql/client';
 import type { SecretBox } from '../crypto';
 import type { Db } from '../db/client';
 import type { ContactStatus } from '../db/schema/index';
+import { eventsSelect } from '../events';
 import { newId } from '../ids';
 import { statusChangeStatements } from './contacts';
 import { addSuppressions } from './suppressions';
@@ -85,14 +86,20 @@ export async function applyUnsubscribe(
   const data = { sendId: target.sendId, stepId: target.stepId, source: opts.source };
   // The `contact.unsubscribed` event is written only while the contact is not unsubscribed yet,
   // before the status change in the same batch: exactly one per contact.
-  const event: InStatement = {
-    sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
-          SELECT ?, c.workspace_id, ?, c.campaign_id, c.id,
-            json_patch(json(?), json_object('campaignId', c.campaign_id, 'contactId', c.id, 'email', c.email,
-              'previousStatus', c.status)), ?
-          FROM contacts c WHERE c.id = ? AND c.status != 'unsubscribed'`,
-    args: [newId('event', now), UNSUBSCRIBED_EVENT, JSON.stringify(data), now, target.contactId],
-  };
+  const event: InStatement = eventsSelect(
+    {
+      id: '?',
+      workspaceId: 'c.workspace_id',
+      type: '?',
+      campaignId: 'c.campaign_id',
+      contactId: 'c.id',
+      data: `json_patch(json(?), json_object('campaignId', c.campaign_id, 'contactId', c.id, 'email', c.email,
+              'previousStatus', c.status))`,
+      createdAt: '?',
+    },
+    "FROM contacts c WHERE c.id = ? AND c.status != 'unsubscribed'",
+    [newId('event', now), UNSUBSCRIBED_EVENT, JSON.stringify(data), now, target.contactId],
+  );
   const change = statusChangeStatements(
     { contactIds: [target.contactId], campaignId: target.campaignId },
     { workspaceId: target.workspaceId, to: 'unsubscribed', reason: 'unsubscribed', data },

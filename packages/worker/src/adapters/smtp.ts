@@ -2,7 +2,10 @@
  * SMTP through each mailbox's own server (nodemailer). One transport factory for everything
  * that talks SMTP: mailbox verification and the dispatch loop's pooled per-mailbox senders.
  */
+import type { OutgoingMail } from '@outreach/shared';
 import nodemailer, { type Transporter } from 'nodemailer';
+
+export type { OutgoingMail };
 
 export interface SmtpAccount {
   /** a name or (after the SSRF check) the checked IP address to connect to. */
@@ -119,21 +122,6 @@ export async function verifySmtp(
     clearTimeout(timer);
     transporter.close();
   }
-}
-
-/** One outgoing message, already rendered. */
-export interface OutgoingMail {
-  from: { name: string; address: string };
-  to: string;
-  subject: string;
-  html: string;
-  text: string;
-  /** with angle brackets: `<snd_…@domain>`. */
-  messageId: string;
-  inReplyTo?: string;
-  references?: string[];
-  /** extra headers (List-Unsubscribe, List-Unsubscribe-Post, X-Outreach-Send-Id). */
-  headers: Record<string, string>;
 }
 
 /**

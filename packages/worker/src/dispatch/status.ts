@@ -24,21 +24,6 @@ export function contactStatusStatements(
   ) as { sql: string; args: (string | number | null)[] }[];
 }
 
-/** The same for several active contacts of one workspace at once. */
-export function contactsStatusStatements(
-  workspaceId: number,
-  contactIds: string[],
-  status: DispatchContactStatus,
-  reason: string,
-  now: number,
-) {
-  return statusChangeStatements(
-    { contactIds },
-    { workspaceId, to: status, reason, from: ['active'] },
-    now,
-  ) as { sql: string; args: (string | number | null)[] }[];
-}
-
 export async function completeCampaign(deps: Deps, workspaceId: number, campaignId: string): Promise<void> {
   await changeCampaignStatus(deps.db, workspaceId, campaignId, 'complete', deps.clock.now());
 }

@@ -1,22 +1,27 @@
 /**
  * The sending loop: one dispatch tick every `OUTREACH_DISPATCH_INTERVAL_MS` (never overlapping).
  * A tick plans and reserves; the reserved sends go to this worker's per-mailbox queues, which
- * deliver while later ticks run. A graceful stop waits for the queues to empty.
+ * deliver while later ticks run. A graceful stop waits for the queues to empty. The loop owns
+ * its worker's `Dispatcher` (queues, SMTP connections): one per worker, made on the first tick.
  */
 import type { Deps } from '@outreach/shared';
-import { drainDeliveries, runDispatchTick } from '../dispatch/execute';
-import { type Loop, registerLoop } from '../index';
+import { Dispatcher } from '../dispatch/tick';
+import type { Loop } from '../loop';
 
-export const dispatchLoop: Loop = {
-  name: 'dispatch',
-  intervalMs: (deps: Deps) => deps.config.dispatchIntervalMs,
-  async tick(deps: Deps) {
-    const report = await runDispatchTick(deps, { awaitDelivery: false });
-    if (report.reserved || report.interrupted || report.completedCampaigns.length) {
-      deps.log.info('dispatch tick', { ...report });
-    }
-  },
-  drain: (deps: Deps) => drainDeliveries(deps),
-};
-
-registerLoop(dispatchLoop);
+export function createDispatchLoop(): Loop {
+  let dispatcher: Dispatcher | null = null;
+  return {
+    name: 'dispatch',
+    intervalMs: (deps: Deps) => deps.config.dispatchIntervalMs,
+    async tick(deps: Deps, ctx) {
+      dispatcher ??= new Dispatcher(deps, { awaitDelivery: false, workerId: ctx.workerId });
+      const report = await dispatcher.tick();
+      if (report.reserved || report.interrupted || report.completedCampaigns.length) {
+        deps.log.info('dispatch tick', { ...report });
+      }
+    },
+    drain: async () => {
+      await dispatcher?.close();
+    },
+  };
+}

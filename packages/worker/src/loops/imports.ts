@@ -4,7 +4,7 @@
  * stops (another worker has the job).
  */
 import { failImport, IMPORT_JOB, LeaseLostError, processImport, purgeStaleUploads } from '@outreach/shared';
-import { type Loop, registerLoop } from '../index';
+import type { Loop } from '../loop';
 import { claimCronRun, extendLease } from '../queue/jobs';
 import { type JobHandler, jobLoop, NonRetryableError } from '../queue/run-jobs';
 
@@ -38,7 +38,6 @@ export const importHandler: JobHandler = {
 export { LeaseLostError };
 
 export const importsLoop = jobLoop('imports', [importHandler]);
-registerLoop(importsLoop);
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -54,4 +53,3 @@ export const importsHousekeeping: Loop = {
     if (res.expired + res.orphans > 0) deps.log.info('imports housekeeping', res);
   },
 };
-registerLoop(importsHousekeeping);

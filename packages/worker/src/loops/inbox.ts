@@ -9,7 +9,7 @@ import type { Deps } from '@outreach/shared';
 import { imapErrorText } from '../adapters/imap';
 import { LeaseLost, pollMailbox } from '../inbox/poll';
 import { endPoll, ensurePollJobs, failPoll, finishPoll, INBOX_POLL_JOB } from '../inbox/state';
-import { type Loop, registerLoop } from '../index';
+import type { Loop } from '../loop';
 import { claimJobs, type Job } from '../queue/jobs';
 
 const LEASE_MS = 120_000;
@@ -89,5 +89,3 @@ export function inboxLoop(): Loop {
     },
   };
 }
-
-registerLoop(inboxLoop());

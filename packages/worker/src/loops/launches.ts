@@ -7,7 +7,6 @@
  * no longer be launched (paused, completed meanwhile) fails the job at once with the reason.
  */
 import { AppError, enrolAndActivate, LAUNCH_JOB_KIND } from '@outreach/shared';
-import { registerLoop } from '../index';
 import { extendLease } from '../queue/jobs';
 import { type JobHandler, jobLoop, NonRetryableError } from '../queue/run-jobs';
 
@@ -47,4 +46,3 @@ export const launchHandler: JobHandler = {
 };
 
 export const launchesLoop = jobLoop('launches', [launchHandler]);
-registerLoop(launchesLoop);

@@ -1,12 +1,12 @@
 import { purgeExpired, repairAllCounters } from '@outreach/shared';
-import { registerLoop } from '../index';
+import type { Loop } from '../loop';
 import { claimCronRun } from '../queue/jobs';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
 /** Hourly housekeeping, run by exactly one worker per hour slot. */
-registerLoop({
+export const maintenanceLoop: Loop = {
   name: 'maintenance',
   intervalMs: () => 60_000,
   async tick(deps, ctx) {
@@ -20,4 +20,4 @@ registerLoop({
       if (drifted.length) deps.log.warn('stats counters corrected', { drifted });
     }
   },
-});
+};

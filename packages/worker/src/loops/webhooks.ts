@@ -3,7 +3,7 @@
  * `webhooks/runner.ts`). The runner is the loop's own state; deliveries it started keep going
  * between ticks and are awaited on a graceful stop.
  */
-import { type Loop, registerLoop } from '../index';
+import type { Loop } from '../loop';
 import { WebhookRunner, type WebhookRunnerOptions } from '../webhooks/runner';
 
 /** How often a worker looks for new events and due deliveries. */
@@ -18,5 +18,3 @@ export function webhooksLoop(opts: WebhookRunnerOptions & { intervalMs?: number 
     drain: () => runner.stop(),
   };
 }
-
-registerLoop(webhooksLoop());

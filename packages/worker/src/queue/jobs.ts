@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { backoffMs, type Db, type Rng, type schema } from '@outreach/shared';
+import { leaseId as newLeaseId } from './liveness';
 
 export type Job = typeof schema.jobs.$inferSelect;
 
@@ -31,9 +31,9 @@ function toJob(row: Record<string, unknown>): Job {
  */
 export async function claimJobs(
   db: Db,
-  opts: { kinds: string[]; limit: number; leaseMs: number; now: number },
+  opts: { kinds: string[]; limit: number; leaseMs: number; now: number; owner?: string },
 ): Promise<{ leaseId: string; jobs: Job[] }> {
-  const leaseId = randomUUID();
+  const leaseId = newLeaseId(opts.owner);
   const kinds = opts.kinds.map(() => '?').join(',');
   const res = await db.client.execute({
     sql: `UPDATE jobs SET state = 'running', lease_id = ?, lease_until = ?, attempts = attempts + 1

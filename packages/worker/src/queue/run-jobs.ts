@@ -1,5 +1,5 @@
 import type { Deps } from '@outreach/shared';
-import type { Loop } from '../index';
+import type { Loop } from '../loop';
 import { claimJobs, completeJob, failJob, type Job } from './jobs';
 
 export interface JobHandler {
@@ -32,6 +32,7 @@ export function jobLoop(
             limit: opts.batch ?? 1,
             leaseMs: h.leaseMs,
             now: deps.clock.now(),
+            owner: ctx.workerId,
           });
           if (jobs.length === 0) break;
           for (const job of jobs) await runOne(deps, byKind.get(job.kind)!, job, leaseId);

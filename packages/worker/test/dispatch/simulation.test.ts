@@ -8,7 +8,7 @@ import { nextSendableInstant, type Schedule, seededRng, VirtualClock } from '@ou
 import { changeContactStatus } from '@outreach/shared/services/contacts';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDispatchTick } from '../../src/dispatch/execute';
+import { runDispatchTick } from '../../src/dispatch/tick';
 import { attachMailbox, rows, seedCampaign, seedContacts, seedMailbox, sinkPool } from './support';
 
 const DAY = 86_400_000;

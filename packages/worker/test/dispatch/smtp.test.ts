@@ -7,7 +7,8 @@ import { type Schedule, SecretBox, seededRng, VirtualClock, verifyUnsubscribeTok
 import { startSmtpServer, type TestSmtpServer } from '@outreach/testkit';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultPool, runDispatchTick } from '../../src/dispatch/execute';
+import { runDispatchTick } from '../../src/dispatch/tick';
+import { smtpTransportPool } from '../../src/dispatch/transport-pool';
 import { attachMailbox, rows, seedCampaign, seedContacts, seedMailbox } from './support';
 
 const ALWAYS: Schedule = {
@@ -16,7 +17,9 @@ const ALWAYS: Schedule = {
   windows: [{ start: '00:00', end: '24:00' }],
 };
 const START = Date.parse('2026-05-04T10:00:00Z');
-const OPTS = { retryBaseMs: 1000, retryMaxMs: 5000 };
+// one pool of SMTP connections across ticks, as a worker keeps them
+const pool = smtpTransportPool();
+const OPTS = { retryBaseMs: 1000, retryMaxMs: 5000, transports: pool };
 
 describe('dispatch over real SMTP', () => {
   let deps: TestDeps;
@@ -118,7 +121,7 @@ describe('dispatch over real SMTP', () => {
   }, 60_000);
 
   afterAll(async () => {
-    if (deps) defaultPool(deps).closeAll();
+    pool.closeAll();
     await smtp?.close();
     deps?.cleanup();
   });
@@ -267,7 +270,6 @@ describe('dispatch over real SMTP', () => {
       const ev = await rows<{ type: string }>(deps2, "SELECT type FROM events WHERE type = 'send.failed'");
       expect(ev.length).toBe(1);
     } finally {
-      defaultPool(deps2).closeAll();
       deps2.cleanup();
     }
   });

@@ -6,7 +6,7 @@ import type { Deps, Schedule } from '@outreach/shared';
 import { newId } from '@outreach/shared';
 import type { Priority } from '@outreach/shared/db/schema/campaigns';
 import type { MailTransport, OutgoingMail, SendOutcome } from '../../src/adapters/smtp';
-import type { TransportPool } from '../../src/dispatch/execute';
+import type { TransportPool } from '../../src/dispatch/types';
 
 export interface SeedStep {
   subject: string;

@@ -6,7 +6,7 @@
 import { type Schedule, seededRng, VirtualClock } from '@outreach/shared';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runDispatchTick } from '../../src/dispatch/execute';
+import { runDispatchTick } from '../../src/dispatch/tick';
 import { attachMailbox, rows, seedCampaign, seedContacts, seedMailbox, sinkPool } from './support';
 
 const ALWAYS: Schedule = {

@@ -3,51 +3,18 @@
  * campaign; a worker killed with SIGKILL mid-run and replaced leaves no step sent twice and no
  * `sending` row unsettled. Real libSQL file, real smtp-server.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Schedule } from '@outreach/shared';
 import { startSmtpServer, type TestSmtpServer } from '@outreach/testkit';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
 import { afterEach, describe, expect, it } from 'vitest';
+import { children, received, startChild, stopChild, waitUntil } from './children';
 import { attachMailbox, rows, seedCampaign, seedContacts, seedMailbox } from './support';
 
-const CHILD = fileURLToPath(new URL('./worker-child.ts', import.meta.url));
 const ALWAYS: Schedule = {
   timezone: 'UTC',
   weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
   windows: [{ start: '00:00', end: '24:00' }],
 };
-
-const children = new Set<ChildProcess>();
-
-function startChild(deps: TestDeps, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    env: { ...process.env, DATABASE_URL: deps.config.databaseUrl, SECRET_KEY: deps.config.secretKey, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.stdout!.once('data', () => resolve(child));
-  });
-}
-
-/** Stops a worker; with SIGTERM it reports how many messages it sent. */
-function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(null);
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  return new Promise((resolve) => {
-    child.once('exit', () => {
-      const m = /sent (\d+)/.exec(out);
-      resolve(m ? Number(m[1]) : null);
-    });
-    child.kill(signal);
-  });
-}
 
 async function seed(deps: TestDeps, smtp: TestSmtpServer, contacts: number, mailboxes: number) {
   const now = Date.now();
@@ -87,31 +54,6 @@ async function seed(deps: TestDeps, smtp: TestSmtpServer, contacts: number, mail
     firstDelaySeconds: 0,
   });
   return c;
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** (contact, step) of every message the server received, by the X-Outreach-Send-Id header. */
-async function received(deps: TestDeps, smtp: TestSmtpServer) {
-  const sends = await rows<{ id: string; contact_id: string; step_id: string }>(
-    deps,
-    'SELECT id, contact_id, step_id FROM sends',
-  );
-  const byId = new Map(sends.map((s) => [s.id, `${s.contact_id}/${s.step_id}`]));
-  const counts = new Map<string, number>();
-  for (const m of smtp.messages) {
-    const key = byId.get(m.headers['x-outreach-send-id']!);
-    expect(key).toBeDefined();
-    counts.set(key!, (counts.get(key!) ?? 0) + 1);
-  }
-  return counts;
 }
 
 describe('dispatch across worker processes', () => {

@@ -19,6 +19,8 @@ const deps: Deps = {
     publicUrl: 'https://outreach.example.com',
     webhookAllowPrivate: true,
     mailboxAllowPrivate: true,
+    smtpTimeoutMs: 10_000,
+    imapTimeoutMs: 10_000,
     dispatchIntervalMs: 100,
     inboxPollSeconds: 1,
     logLevel: 'warn',

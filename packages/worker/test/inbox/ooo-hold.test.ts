@@ -7,7 +7,7 @@ import { localParts, seededRng, VirtualClock } from '@outreach/shared';
 import { startDovecot, type TestDovecot } from '@outreach/testkit';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runDispatchTick } from '../../src/dispatch/execute';
+import { runDispatchTick } from '../../src/dispatch/tick';
 import { attachMailbox, seedCampaign, seedContacts, sinkPool } from '../dispatch/support';
 import { PASSWORD, pollNow, rawMail, rows, seedMailbox } from './support';
 

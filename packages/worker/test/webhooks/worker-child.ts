@@ -3,7 +3,7 @@
  * Env: DATABASE_URL, SECRET_KEY, LEASE_MS, INTERVAL_MS.
  */
 import { createLogger, type Deps, openDb, SecretBox, systemClock } from '@outreach/shared';
-import { registerLoop, startWorker } from '../../src/index';
+import { startWorker } from '../../src/index';
 import { WebhookRunner } from '../../src/webhooks/runner';
 
 const url = process.env.DATABASE_URL!;
@@ -21,6 +21,8 @@ const deps: Deps = {
     mailboxAllowPrivate: true,
     dispatchIntervalMs: 50,
     inboxPollSeconds: 60,
+    smtpTimeoutMs: 10_000,
+    imapTimeoutMs: 10_000,
     logLevel: 'warn',
   },
   clock: systemClock,
@@ -30,13 +32,16 @@ const deps: Deps = {
 };
 
 const runner = new WebhookRunner({ leaseMs: Number(process.env.LEASE_MS ?? 60_000) });
-registerLoop({
-  name: 'webhooks-test',
-  intervalMs: () => Number(process.env.INTERVAL_MS ?? 50),
-  tick: (d) => runner.tick(d),
-  drain: () => runner.stop(),
+const worker = startWorker(deps, {
+  loops: [
+    {
+      name: 'webhooks-test',
+      intervalMs: () => Number(process.env.INTERVAL_MS ?? 50),
+      tick: (d) => runner.tick(d),
+      drain: () => runner.stop(),
+    },
+  ],
 });
-const worker = startWorker(deps, { only: ['webhooks-test'] });
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => {
   void worker.stop().then(() => process.exit(0));

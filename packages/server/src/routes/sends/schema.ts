@@ -23,7 +23,10 @@ export const SendSchema = z
     messageId: z
       .string()
       .openapi({ example: '<snd_001@cooloutreach.com>', description: 'our Message-ID header' }),
-    error: z.string().nullable().openapi({ description: 'the last SMTP error, if any' }),
+    error: z.string().nullable().openapi({
+      description:
+        'the last SMTP error, if any; `interrupted` (status `failed`): the message was handed to SMTP but its answer was never recorded, so it may have been delivered (never resent)',
+    }),
   })
   .openapi('Send');
 

@@ -44,9 +44,14 @@ export const CampaignStatsSchema = z
       .object({
         total: count.openapi({ example: 800, description: 'every send row, whatever its status' }),
         sent: count.openapi({ example: 750, description: 'delivered to SMTP (status `sent` or `replied`)' }),
-        failed: count.openapi({ example: 10 }),
+        failed: count.openapi({ example: 10, description: 'status `failed`, except the interrupted ones' }),
         bounced: count.openapi({ example: 20 }),
         replied: count.openapi({ example: 45 }),
+        interrupted: count.openapi({
+          example: 1,
+          description:
+            '(ext) status `failed` with error `interrupted`: a worker stopped after handing the message to SMTP and before the answer was recorded, so it may have been delivered; never resent',
+        }),
       })
       .openapi({ description: 'send rows by outcome' }),
     steps: z

@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const workspaces = sqliteTable('workspaces', {
@@ -38,26 +37,6 @@ export const idempotencyKeys = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.key] }), index('idempotency_created').on(t.createdAt)],
-);
-
-/** The event log: every observable change, written in the same batch as the change. */
-export const events = sqliteTable(
-  'events',
-  {
-    id: text('id').primaryKey(),
-    workspaceId: integer('workspace_id').notNull(),
-    type: text('type').notNull(),
-    campaignId: text('campaign_id'),
-    contactId: text('contact_id'),
-    data: text('data', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
-    createdAt: integer('created_at').notNull(),
-  },
-  (t) => [
-    index('events_workspace').on(t.workspaceId, t.id),
-    index('events_campaign_type').on(t.campaignId, t.type, t.createdAt, t.id),
-    // A contact's history (e.g. its status before the first change, for contacts/changes).
-    index('events_contact').on(t.contactId, t.id).where(sql`contact_id IS NOT NULL`),
-  ],
 );
 
 /** Periodic tasks run once across workers: the first insert of (task, run_at) wins. */

@@ -1,0 +1,249 @@
+/**
+ * The writes recording what SMTP answered, fenced by the claim's lease (a worker that lost its
+ * claim writes nothing): accepted messages set-based, refusals one by one, and completions.
+ */
+import { backoffMs, type Deps, eventStatement } from '@outreach/shared';
+import type { SendOutcome } from '../adapters/smtp';
+import { nextStepFor } from './plan';
+import { contactStatusStatements } from './status';
+import type { ReservedSend, ResolvedOptions, Stmt } from './types';
+
+export type Refusal = 'bounced' | 'retried' | 'failed';
+
+/**
+ * The writes recording one refusal, fenced by the claim's lease; the first statement returns
+ * the send's id when the fence held. 5xx: send and contact bounced, `contact.bounced`.
+ * Temporary: back to `scheduled` with the contact pushed by backoff, or after the last attempt
+ * `failed` with `send.failed` and the contact failed. (Accepted messages: {@link sentStatements}.)
+ */
+export function refusalStatements(
+  deps: Deps,
+  opts: ResolvedOptions,
+  s: ReservedSend,
+  lease: string,
+  attempts: number,
+  outcome: SendOutcome & { ok: false },
+  now: number,
+): { kind: Refusal; stmts: Stmt[] } {
+  const r = s.reservation;
+  const who = { workspaceId: r.workspaceId, campaignId: r.campaignId, contactId: s.contact.id };
+  if (outcome.permanent && !s.stopOnBounce) return bounceAndGoOn(s, lease, outcome, now);
+  if (outcome.permanent) {
+    const data = { sendId: s.sendId, stepId: s.step.id, error: outcome.error };
+    return {
+      kind: 'bounced',
+      stmts: [
+        {
+          sql: `UPDATE sends SET status = 'bounced', error = ?, updated_at = ?
+                WHERE id = ? AND lease_id = ? AND status = 'sending' RETURNING id`,
+          args: [outcome.error, now, s.sendId, lease],
+        },
+        eventStatement(
+          {
+            workspaceId: r.workspaceId,
+            type: 'contact.bounced',
+            campaignId: r.campaignId,
+            contactId: s.contact.id,
+            data: { ...data, contactId: s.contact.id, email: s.contact.email },
+          },
+          now,
+          { sql: `SELECT 1 FROM contacts WHERE id = ? AND status = 'active'`, args: [s.contact.id] },
+        ) as Stmt,
+        ...contactStatusStatements(who, 'bounced', 'smtp_rejected', now, data),
+      ],
+    };
+  }
+
+  if (attempts < opts.maxAttempts) {
+    const retryAt =
+      now +
+      backoffMs(attempts, { baseMs: opts.retryBaseMs, maxMs: opts.retryMaxMs, jitter: 'equal' }, deps.rng);
+    return {
+      kind: 'retried',
+      stmts: [
+        {
+          sql: `UPDATE sends SET status = 'scheduled', error = ?, lease_id = NULL, lease_until = NULL, updated_at = ?
+                WHERE id = ? AND lease_id = ? AND status = 'sending' RETURNING id`,
+          args: [outcome.error, now, s.sendId, lease],
+        },
+        {
+          sql: `UPDATE contacts SET next_send_at = ?, updated_at = ?
+                WHERE id = ? AND status = 'active' AND EXISTS (
+                  SELECT 1 FROM sends WHERE id = ? AND status = 'scheduled' AND lease_id IS NULL AND updated_at = ?)`,
+          args: [retryAt, now, s.contact.id, s.sendId, now],
+        },
+      ],
+    };
+  }
+  return {
+    kind: 'failed',
+    stmts: [
+      {
+        sql: `UPDATE sends SET status = 'failed', error = ?, lease_id = NULL, lease_until = NULL, updated_at = ?
+              WHERE id = ? AND lease_id = ? AND status = 'sending' RETURNING id`,
+        args: [outcome.error, now, s.sendId, lease],
+      },
+      eventStatement(
+        {
+          workspaceId: r.workspaceId,
+          type: 'send.failed',
+          campaignId: r.campaignId,
+          contactId: s.contact.id,
+          data: {
+            sendId: s.sendId,
+            stepId: s.step.id,
+            contactId: s.contact.id,
+            email: s.contact.email,
+            error: outcome.error,
+          },
+        },
+        now,
+        {
+          sql: `SELECT 1 FROM sends WHERE id = ? AND status = 'failed' AND updated_at = ?`,
+          args: [s.sendId, now],
+        },
+      ) as Stmt,
+      // retries used up: the contact is failed (a follow-up of an unsent message makes no sense)
+      ...contactStatusStatements(who, 'failed', 'send_failed', now, {
+        sendId: s.sendId,
+        stepId: s.step.id,
+        error: outcome.error,
+      }),
+    ],
+  };
+}
+
+/**
+ * A 5xx under `stopOnBounce: false`: the send stays `bounced` (with `contact.bounced`, marked
+ * `stopped: false`) and the contact goes on to its next step, or is completed after the last.
+ */
+function bounceAndGoOn(
+  s: ReservedSend,
+  lease: string,
+  outcome: SendOutcome & { ok: false },
+  now: number,
+): { kind: Refusal; stmts: Stmt[] } {
+  const r = s.reservation;
+  const next = nextStepFor(s.steps, { currentStep: s.step.order, subsequenceId: s.contact.subsequenceId });
+  const bounced: Stmt = {
+    sql: `SELECT 1 FROM sends WHERE id = ? AND lease_id = ? AND status = 'bounced'`,
+    args: [s.sendId, lease],
+  };
+  const who = { workspaceId: r.workspaceId, campaignId: r.campaignId, contactId: s.contact.id };
+  return {
+    kind: 'bounced',
+    stmts: [
+      {
+        sql: `UPDATE sends SET status = 'bounced', error = ?, updated_at = ?
+              WHERE id = ? AND lease_id = ? AND status = 'sending' RETURNING id`,
+        args: [outcome.error, now, s.sendId, lease],
+      },
+      eventStatement(
+        {
+          workspaceId: r.workspaceId,
+          type: 'contact.bounced',
+          campaignId: r.campaignId,
+          contactId: s.contact.id,
+          data: {
+            sendId: s.sendId,
+            stepId: s.step.id,
+            error: outcome.error,
+            contactId: s.contact.id,
+            email: s.contact.email,
+            stopped: false,
+          },
+        },
+        now,
+        bounced,
+      ) as Stmt,
+      {
+        sql: `UPDATE contacts SET current_step = MAX(current_step, ?), next_send_at = ?, updated_at = ?
+              WHERE id = ? AND status = 'active' AND EXISTS (${bounced.sql})`,
+        args: [s.step.order, now + (next?.delaySeconds ?? 0) * 1000, now, s.contact.id, ...bounced.args],
+      },
+      ...(next ? [] : completionStatements(who, s.contact.email, now)),
+    ],
+  };
+}
+
+/** A contact with no step left: `completed` with a contact.completed event (only if still active). */
+export function completionStatements(
+  who: { workspaceId: number; campaignId: string; contactId: string },
+  email: string,
+  now: number,
+): Stmt[] {
+  return [
+    eventStatement(
+      {
+        workspaceId: who.workspaceId,
+        type: 'contact.completed',
+        campaignId: who.campaignId,
+        contactId: who.contactId,
+        data: { contactId: who.contactId, email },
+      },
+      now,
+      { sql: `SELECT 1 FROM contacts WHERE id = ? AND status = 'active'`, args: [who.contactId] },
+    ) as Stmt,
+    ...(contactStatusStatements(who, 'completed', 'sequence_finished', now) as Stmt[]),
+  ];
+}
+
+export async function completeContact(
+  deps: Deps,
+  who: { workspaceId: number; campaignId: string; contactId: string },
+  now: number,
+) {
+  const email = await deps.db.client.execute({
+    sql: 'SELECT email FROM contacts WHERE id = ?',
+    args: [who.contactId],
+  });
+  await deps.db.client.batch(completionStatements(who, String(email.rows[0]?.email ?? ''), now), 'write');
+}
+
+/**
+ * The writes recording one accepted message, fenced by the claim's lease: the send `sent`, the
+ * contact advanced (the next step's delay counted from this send, or due now when none is left),
+ * `send.sent`; a contact with no step left is completed with a `contact.completed` event.
+ */
+export function sentStatements(s: ReservedSend, lease: string, at: number, last: boolean): Stmt[] {
+  const r = s.reservation;
+  const next = nextStepFor(s.steps, { currentStep: s.step.order, subsequenceId: s.contact.subsequenceId });
+  const sent: Stmt = {
+    sql: `SELECT 1 FROM sends WHERE id = ? AND lease_id = ? AND status = 'sent'`,
+    args: [s.sendId, lease],
+  };
+  const who = { workspaceId: r.workspaceId, campaignId: r.campaignId, contactId: s.contact.id };
+  return [
+    {
+      sql: `UPDATE sends SET status = 'sent', sent_at = ?, error = NULL, updated_at = ?
+            WHERE id = ? AND lease_id = ? AND status = 'sending' RETURNING id`,
+      args: [at, at, s.sendId, lease],
+    },
+    {
+      sql: `UPDATE contacts SET current_step = MAX(current_step, ?), last_sent_at = ?,
+              next_send_at = CASE WHEN status = 'active' THEN ? ELSE next_send_at END, updated_at = ?
+            WHERE id = ? AND EXISTS (${sent.sql})`,
+      args: [s.step.order, at, next ? at + next.delaySeconds * 1000 : at, at, s.contact.id, ...sent.args],
+    },
+    eventStatement(
+      {
+        workspaceId: r.workspaceId,
+        type: 'send.sent',
+        campaignId: r.campaignId,
+        contactId: s.contact.id,
+        data: {
+          sendId: s.sendId,
+          stepId: s.step.id,
+          variantId: s.variantId,
+          mailboxId: r.mailboxId,
+          contactId: s.contact.id,
+          email: s.contact.email,
+          messageId: s.messageId,
+        },
+      },
+      at,
+      sent,
+    ) as Stmt,
+    ...(last ? completionStatements(who, s.contact.email, at) : []),
+  ];
+}
