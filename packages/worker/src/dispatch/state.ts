@@ -142,7 +142,13 @@ export async function loadState(
     ${onSuppressionList('contacts.email', 'contacts.workspace_id')} AS suppressed`;
   const stmts = [
     ...ready.map((c) => ({ sql: countSql('campaign_mailbox_id'), args: [c.id, since] })),
-    ...readyMailboxes.map((m) => ({ sql: countSql('mailbox_id'), args: [m, since] })),
+    // a mailbox's own cap counts the replies sent from the Unibox too
+    ...readyMailboxes.map((m) => ({
+      sql: `SELECT (${countSql('mailbox_id').replace('SELECT count(*) AS n', 'SELECT count(*)')})
+              + (SELECT count(*) FROM messages WHERE mailbox_id = ? AND direction = 'outbound' AND created_at > ?
+                 AND status != 'failed') AS n`,
+      args: [m, since, m, since],
+    })),
     ...ready.map((c) => ({
       sql: `SELECT ${dueCols} FROM contacts
             WHERE campaign_id = ? AND mailbox_id = ? AND status = 'active' AND next_send_at <= ?

@@ -105,7 +105,7 @@ export async function pollMailbox(
   opts: { leaseMs: number; lastReadAt: number | null },
 ): Promise<PollReport> {
   let t = performance.now();
-  const reads = await readMailbox(deps, mailbox, opts.lastReadAt);
+  const reads = await readMailbox(deps, mailbox, opts.lastReadAt, deps.config.imapTimeoutMs);
   const readMs = performance.now() - t;
   const guard = leaseGuard(job, leaseId);
   const box = { id: mailbox.id, workspaceId: mailbox.workspaceId, address: mailbox.address };
