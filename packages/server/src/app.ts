@@ -8,6 +8,7 @@ import { fieldErrors, problem } from './lib/problem';
 import { adminAuth, apiKeyAuth } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
 import { requestId } from './middleware/request-id';
+import { httpMetrics, OPS_PATHS, registerOps } from './ops/index';
 import { registerRoutes } from './routes/index';
 
 export const API_VERSION = '0.1.0';
@@ -16,7 +17,7 @@ export const MAX_JSON_BODY = 1024 * 1024;
 /** Routes that take large multipart uploads and check their own limits. */
 const UPLOAD_PATHS = [/^\/imports$/, /^\/campaigns\/[^/]+\/contacts\/import$/];
 
-const PUBLIC_PATHS = [/^\/openapi\.json$/, /^\/docs/, /^\/health$/, /^\/u\//];
+const PUBLIC_PATHS = [/^\/openapi\.json$/, /^\/docs/, /^\/u\//, ...OPS_PATHS];
 const ADMIN_PATHS = [/^\/workspaces/, /^\/api-keys/];
 
 export type App = OpenAPIHono<AppEnv>;
@@ -38,6 +39,7 @@ export function createApp(deps: Deps): App {
     c.set('deps', deps);
     await next();
   });
+  app.use('*', httpMetrics);
   app.use('*', requestId);
   app.use('*', async (c, next) => {
     if (UPLOAD_PATHS.some((p) => p.test(c.req.path))) return next();
@@ -89,7 +91,7 @@ export function createApp(deps: Deps): App {
     return c.body(spec, 200, { 'content-type': 'application/json' });
   });
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Outreach API' }));
-  app.get('/health', (c) => c.json({ ok: true }));
+  registerOps(app);
   return app;
 }
 

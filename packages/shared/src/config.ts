@@ -21,6 +21,7 @@ const schema = z.object({
   OUTREACH_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   OUTREACH_DISPATCH_INTERVAL_MS: int(50, 3_600_000).default(5000),
   OUTREACH_INBOX_POLL_SECONDS: int(1, 86_400).default(60),
+  OUTREACH_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   OUTREACH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -37,6 +38,8 @@ export interface Config {
   dispatchIntervalMs: number;
   inboxPollSeconds: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** when set, GET /metrics needs it as a bearer token. */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {}
@@ -79,6 +82,7 @@ export function loadConfig(
     dispatchIntervalMs: e.OUTREACH_DISPATCH_INTERVAL_MS,
     inboxPollSeconds: e.OUTREACH_INBOX_POLL_SECONDS,
     logLevel: e.OUTREACH_LOG_LEVEL,
+    metricsToken: e.OUTREACH_METRICS_TOKEN,
   };
 }
 

@@ -17,6 +17,7 @@ export * from './errors';
 export * from './events';
 export * from './ids';
 export * from './log';
+export * from './metrics';
 export * from './services/campaign-mailboxes';
 export * from './services/campaigns';
 export * from './services/contacts';

@@ -1,5 +1,7 @@
 import type { Deps } from '@outreach/shared';
 import { Cron } from 'croner';
+import { heartbeat } from './heartbeat';
+import { observeTick } from './metrics';
 
 /** A loop: one tick of work; the host runs it on an interval and never overlaps ticks. */
 export interface Loop {
@@ -8,6 +10,8 @@ export interface Loop {
   tick: (deps: Deps, ctx: LoopContext) => Promise<void>;
   /** work a tick started and left running (e.g. queued sends), awaited on a graceful stop. */
   drain?: (deps: Deps) => Promise<void>;
+  /** a tick running longer than this makes `/ready` fail (default: 5 min or 3 intervals). */
+  maxTickMs?: number;
 }
 
 export interface LoopContext {
@@ -36,11 +40,22 @@ export function startWorker(deps: Deps, opts: { workerId?: string; only?: string
   const ctx: LoopContext = { workerId, stopping: () => stopping };
   const selected = loops.filter((l) => !opts.only || opts.only.includes(l.name));
   const jobs = selected.map((loop) => {
+    const beat = heartbeat.register(deps, loop.name, loop.intervalMs(deps), loop.maxTickMs);
     const run = async () => {
       if (stopping) return;
-      const p = loop
-        .tick(deps, ctx)
-        .catch((err) => deps.log.error('loop tick failed', { loop: loop.name, err }));
+      heartbeat.started(beat);
+      const t0 = performance.now();
+      const p = loop.tick(deps, ctx).then(
+        () => {
+          heartbeat.ended(beat);
+          observeTick(loop.name, 'ok', (performance.now() - t0) / 1000);
+        },
+        (err) => {
+          heartbeat.ended(beat, err);
+          observeTick(loop.name, 'error', (performance.now() - t0) / 1000);
+          deps.log.error('loop tick failed', { loop: loop.name, err });
+        },
+      );
       inflight.add(p);
       await p;
       inflight.delete(p);
@@ -69,6 +84,7 @@ export function startWorker(deps: Deps, opts: { workerId?: string; only?: string
       for (const j of jobs) j.stop();
       await Promise.allSettled([...inflight]);
       await Promise.allSettled(selected.map((l) => l.drain?.(deps)));
+      heartbeat.clear(deps);
       deps.log.info('worker stopped', { workerId });
     },
   };

@@ -37,6 +37,7 @@ import {
 } from '@outreach/shared';
 import type { Priority, Variant } from '@outreach/shared/db/schema/campaigns';
 import { type MailTransport, type OutgoingMail, type SendOutcome, smtpMailTransport } from '../adapters/smtp';
+import { countedTransport } from '../metrics';
 import {
   type Decisions,
   nextStepFor,
@@ -168,7 +169,11 @@ export function smtpTransportPool(): TransportPool {
       const hit = cache.get(mailbox.id);
       if (hit && hit.version === mailbox.updatedAt) return hit.transport;
       hit?.transport.close();
-      const transport = smtpMailTransport({ ...mailbox.smtp, password: password() });
+      // counted per mailbox id for /metrics
+      const transport = countedTransport(
+        mailbox.id,
+        smtpMailTransport({ ...mailbox.smtp, password: password() }),
+      );
       cache.set(mailbox.id, { version: mailbox.updatedAt, transport });
       return transport;
     },

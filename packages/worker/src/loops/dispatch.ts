@@ -6,12 +6,14 @@
 import type { Deps } from '@outreach/shared';
 import { drainDeliveries, runDispatchTick } from '../dispatch/execute';
 import { type Loop, registerLoop } from '../index';
+import { recordDispatchTick } from '../metrics';
 
 export const dispatchLoop: Loop = {
   name: 'dispatch',
   intervalMs: (deps: Deps) => deps.config.dispatchIntervalMs,
   async tick(deps: Deps) {
     const report = await runDispatchTick(deps, { awaitDelivery: false });
+    recordDispatchTick(report);
     if (report.reserved || report.interrupted || report.completedCampaigns.length) {
       deps.log.info('dispatch tick', { ...report });
     }
