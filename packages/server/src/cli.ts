@@ -21,6 +21,8 @@ import {
 } from '@outreach/shared';
 import { startWorker } from '@outreach/worker';
 import { createApp, openApiDocument } from './app';
+import { backupDatabase } from './ops/backup';
+import { closeHttp, onStopSignal, STOP_TIMEOUT_MS } from './ops/shutdown';
 import '@outreach/worker/loops/index';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -35,6 +37,7 @@ const USAGE = `outreach <command>
   workspace create [--name N] [--description D]
   key create --workspace N [--name N] [--days D]   prints the key once
   openapi [--check]     write (or compare) openapi/openapi.json
+  backup <file>         write a consistent copy of the embedded database (while it runs)
 
 Configuration comes from the environment (and .env): see the README.`;
 
@@ -71,23 +74,9 @@ function listen(deps: Deps): Promise<{ close(): Promise<void> }> {
     const server = serve({ fetch: app.fetch, port: deps.config.port, hostname: deps.config.host }, (info) => {
       deps.log.info('api listening', { url: `http://${deps.config.host}:${info.port}`, docs: '/docs' });
       process.stdout.write(`Outreach API on http://${deps.config.host}:${info.port} (docs at /docs)\n`);
-      resolveListen({ close: () => new Promise<void>((r) => server.close(() => r())) });
+      resolveListen({ close: () => closeHttp(server as import('node:http').Server, STOP_TIMEOUT_MS - 5000) });
     });
   });
-}
-
-function onSignal(stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -101,11 +90,11 @@ export async function main(argv: string[]): Promise<number> {
       if (command !== 'work') await firstRun(deps);
       const server = command !== 'work' ? await listen(deps) : null;
       const worker = command !== 'serve' ? startWorker(deps) : null;
-      onSignal(async () => {
-        await server?.close();
-        await worker?.stop();
+      onStopSignal(async () => {
+        // stop taking requests (in-flight ones finish) while the worker lets its sends finish
+        await Promise.all([server?.close(), worker?.stop()]);
         deps.db.close();
-      });
+      }, deps.log);
       return -1; // keep running
     }
     case 'migrate': {
@@ -113,6 +102,16 @@ export async function main(argv: string[]): Promise<number> {
       await migrateDb(deps.db, deps.config.databaseUrl);
       process.stdout.write(`Migrated ${deps.config.databaseUrl}\n`);
       deps.db.close();
+      return 0;
+    }
+    case 'backup': {
+      if (!sub) break;
+      const deps = await boot();
+      const { file, bytes } = await backupDatabase(deps.db, deps.config.databaseUrl, sub);
+      deps.db.close();
+      process.stdout.write(
+        `Backed up ${deps.config.databaseUrl} to ${file} (${bytes} bytes). Keep ${deps.config.dataDir}/secret.key (or OUTREACH_SECRET_KEY) with it: stored mailbox passwords need it.\n`,
+      );
       return 0;
     }
     case 'workspace': {
