@@ -23,6 +23,11 @@ export interface StartOutreachOptions {
   bin?: string[];
   /** Working directory (default: the data dir). */
   cwd?: string;
+  /**
+   * Run in a process group of its own and signal the whole group on stop: for launchers that do
+   * not pass SIGTERM on to the server they start (`npx` does not).
+   */
+  processGroup?: boolean;
   /** A known key and workspace (a server on an existing database prints no first-run key). */
   credentials?: { apiKey: string; workspaceId: number };
 }
@@ -71,8 +76,17 @@ export async function startOutreach(opts: StartOutreachOptions = {}): Promise<Ru
     cwd: opts.cwd ?? dataDir, // no stray .env from the caller's directory
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.processGroup ?? false,
   });
-  const removeExitHook = onProcessExit(() => child.kill('SIGKILL'));
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      if (opts.processGroup && child.pid) process.kill(-child.pid, sig);
+      else child.kill(sig);
+    } catch {
+      // already gone
+    }
+  };
+  const removeExitHook = onProcessExit(() => signal('SIGKILL'));
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => {
@@ -87,8 +101,8 @@ export async function startOutreach(opts: StartOutreachOptions = {}): Promise<Ru
 
   const stop = async (killAfterMs = 5000) => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), killAfterMs);
       await exited;
       clearTimeout(timer);
     }
