@@ -28,8 +28,9 @@ USER outreach
 VOLUME /data
 EXPOSE 8080
 # 503 when the database, the migrations or the worker's loops are not right (see /ready).
+# A `work` container answers on OUTREACH_WORKER_PORT (set it), the others on PORT.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "const p=process.env.OUTREACH_WORKER_PORT||process.env.PORT||8080;fetch('http://127.0.0.1:'+p+'/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # The bin itself is PID 1, so `docker stop` (SIGTERM) reaches it and sends in flight finish;
 # `npx outreach start` would not pass the signal on. Give it the grace to drain:
 # `docker stop -t 30` / compose `stop_grace_period: 30s`.

@@ -22,6 +22,7 @@ import {
 import { startWorker } from '@outreach/worker';
 import { createApp, openApiDocument } from './app';
 import { backupDatabase } from './ops/backup';
+import { createOpsApp } from './ops/index';
 import { closeHttp, onStopSignal, STOP_TIMEOUT_MS } from './ops/shutdown';
 import '@outreach/worker/loops/index';
 
@@ -68,10 +69,17 @@ async function firstRun(deps: Deps): Promise<void> {
   );
 }
 
-function listen(deps: Deps): Promise<{ close(): Promise<void> }> {
-  const app = createApp(deps);
+function listen(deps: Deps, opsOnly = false): Promise<{ close(): Promise<void> }> {
+  const app = opsOnly ? createOpsApp(deps) : createApp(deps);
+  const port = opsOnly ? deps.config.workerPort! : deps.config.port;
   return new Promise((resolveListen) => {
-    const server = serve({ fetch: app.fetch, port: deps.config.port, hostname: deps.config.host }, (info) => {
+    const server = serve({ fetch: app.fetch, port, hostname: deps.config.host }, (info) => {
+      if (opsOnly) {
+        process.stdout.write(`Outreach worker health on http://${deps.config.host}:${info.port}/ready\n`);
+        return resolveListen({
+          close: () => closeHttp(server as import('node:http').Server, STOP_TIMEOUT_MS - 5000),
+        });
+      }
       deps.log.info('api listening', { url: `http://${deps.config.host}:${info.port}`, docs: '/docs' });
       process.stdout.write(`Outreach API on http://${deps.config.host}:${info.port} (docs at /docs)\n`);
       resolveListen({ close: () => closeHttp(server as import('node:http').Server, STOP_TIMEOUT_MS - 5000) });
@@ -88,7 +96,8 @@ export async function main(argv: string[]): Promise<number> {
       const deps = await boot();
       await migrateDb(deps.db, deps.config.databaseUrl);
       if (command !== 'work') await firstRun(deps);
-      const server = command !== 'work' ? await listen(deps) : null;
+      const server =
+        command !== 'work' ? await listen(deps) : deps.config.workerPort ? await listen(deps, true) : null;
       const worker = command !== 'serve' ? startWorker(deps) : null;
       onStopSignal(async () => {
         // stop taking requests (in-flight ones finish) while the worker lets its sends finish

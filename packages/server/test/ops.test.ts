@@ -11,6 +11,7 @@ import '@outreach/worker/loops/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachMailbox, seedCampaign, seedContacts, seedMailbox } from '../../worker/test/dispatch/support';
 import { createApp } from '../src/app';
+import { createOpsApp } from '../src/ops/index';
 import { makeTestApp, type TestApp } from './support';
 
 const ALWAYS: Schedule = {
@@ -141,6 +142,32 @@ function parseProm(text: string) {
   }
   return { series, types };
 }
+
+describe('a worker-only process (outreach work with OUTREACH_WORKER_PORT)', () => {
+  it('answers /health, /ready (with its loops) and /metrics, and nothing of the API', async () => {
+    const ops = createOpsApp(t.deps);
+    const worker = startWorker(t.deps, { only: ['launches'] });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await get(ops, '/health')).status).toBe(200);
+      const ready = await get(ops, '/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body.checks).toContainEqual({ name: 'loop:launches', ok: true });
+      expect((await get(ops, '/metrics')).status).toBe(401);
+      const scraped = await get(ops, '/metrics', { authorization: `Bearer ${METRICS_TOKEN}` });
+      expect(scraped.text).toContain(
+        'outreach_loop_tick_duration_seconds_count{loop="launches",result="ok"}',
+      );
+      const api = await get(ops, `/campaigns?workspaceId=${t.a.workspaceId}`, {
+        authorization: `Bearer ${t.a.apiKey}`,
+      });
+      expect(api.status).toBe(404);
+      expect(api.type).toContain('application/problem+json');
+    } finally {
+      await worker.stop();
+    }
+  });
+});
 
 describe('/metrics', () => {
   let smtp: TestSmtpServer;

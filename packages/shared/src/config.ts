@@ -21,6 +21,7 @@ const schema = z.object({
   OUTREACH_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   OUTREACH_DISPATCH_INTERVAL_MS: int(50, 3_600_000).default(5000),
   OUTREACH_INBOX_POLL_SECONDS: int(1, 86_400).default(60),
+  OUTREACH_WORKER_PORT: int(1, 65535).optional(),
   OUTREACH_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   OUTREACH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
@@ -40,6 +41,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** when set, GET /metrics needs it as a bearer token. */
   metricsToken?: string;
+  /** when set, `outreach work` answers /health, /ready and /metrics on this port (on HOST). */
+  workerPort?: number;
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +86,7 @@ export function loadConfig(
     inboxPollSeconds: e.OUTREACH_INBOX_POLL_SECONDS,
     logLevel: e.OUTREACH_LOG_LEVEL,
     metricsToken: e.OUTREACH_METRICS_TOKEN,
+    workerPort: e.OUTREACH_WORKER_PORT,
   };
 }
 
