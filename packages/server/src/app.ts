@@ -4,6 +4,7 @@ import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
+import { ApiKeyCache } from './lib/key-cache';
 import { fieldErrors, problem } from './lib/problem';
 import { adminAuth, apiKeyAuth } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
@@ -35,8 +36,10 @@ export function createApp(deps: Deps): App {
     },
   });
 
+  const apiKeys = new ApiKeyCache(deps.db, () => deps.clock.now());
   app.use('*', async (c, next) => {
     c.set('deps', deps);
+    c.set('apiKeys', apiKeys);
     await next();
   });
   app.use('*', httpMetrics);

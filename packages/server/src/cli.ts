@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,7 @@ import {
 } from '@outreach/shared';
 import { startWorker } from '@outreach/worker';
 import { createApp, openApiDocument } from './app';
+import { childRole, type Role, reportListening, startPrimary } from './cluster';
 import { backupDatabase } from './ops/backup';
 import { createOpsApp } from './ops/index';
 import { closeHttp, onStopSignal, STOP_TIMEOUT_MS } from './ops/shutdown';
@@ -31,8 +33,8 @@ export const OPENAPI_FILE = resolve(ROOT, 'openapi/openapi.json');
 
 const USAGE = `outreach <command>
 
-  start                 migrate, then run the API and the worker in one process
-  serve                 run the API only
+  start [--workers N]   migrate, then run N API processes (default: one per core) and the worker
+  serve [--workers N]   run the API only (N processes on one port)
   work                  run the worker only
   migrate               apply database migrations
   workspace create [--name N] [--description D]
@@ -69,22 +71,42 @@ async function firstRun(deps: Deps): Promise<void> {
   );
 }
 
-function listen(deps: Deps, opsOnly = false): Promise<{ close(): Promise<void> }> {
+function listen(
+  deps: Deps,
+  announce: (url: string) => void,
+  opsOnly = false,
+): Promise<{ close(): Promise<void> }> {
   const app = opsOnly ? createOpsApp(deps) : createApp(deps);
   const port = opsOnly ? deps.config.workerPort! : deps.config.port;
   return new Promise((resolveListen) => {
     const server = serve({ fetch: app.fetch, port, hostname: deps.config.host }, (info) => {
-      if (opsOnly) {
-        process.stdout.write(`Outreach worker health on http://${deps.config.host}:${info.port}/ready\n`);
-        return resolveListen({
-          close: () => closeHttp(server as import('node:http').Server, STOP_TIMEOUT_MS - 5000),
-        });
-      }
-      deps.log.info('api listening', { url: `http://${deps.config.host}:${info.port}`, docs: '/docs' });
-      process.stdout.write(`Outreach API on http://${deps.config.host}:${info.port} (docs at /docs)\n`);
+      const url = `http://${deps.config.host}:${info.port}`;
+      deps.log.info(opsOnly ? 'worker health listening' : 'api listening', { url, pid: process.pid });
+      announce(url);
       resolveListen({ close: () => closeHttp(server as import('node:http').Server, STOP_TIMEOUT_MS - 5000) });
     });
   });
+}
+
+const announceUrl = (url: string) => process.stdout.write(`Outreach API on ${url} (docs at /docs)\n`);
+const announceOps = (url: string) => process.stdout.write(`Outreach worker health on ${url}/ready\n`);
+
+/** A child forked by the primary (cluster.ts): the API or the worker, on its own database client. */
+async function runChild(role: Role): Promise<number> {
+  const deps = await boot();
+  const server = role === 'api' ? await listen(deps, reportListening) : null;
+  const worker = role === 'worker' ? startWorker(deps) : null;
+  // the primary signals its children on stop; so may a terminal (Ctrl-C) or a service manager: a
+  // second signal must not cut the sends short here
+  onStopSignal(
+    async () => {
+      await Promise.all([server?.close(), worker?.stop()]);
+      deps.db.close();
+    },
+    deps.log,
+    { repeatExits: false },
+  );
+  return -1; // keep running
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -93,17 +115,45 @@ export async function main(argv: string[]): Promise<number> {
     case 'start':
     case 'serve':
     case 'work': {
+      const role = childRole();
+      if (role) return runChild(role);
+      const { values } = parseArgs({
+        args: [sub, ...rest].filter((a): a is string => a !== undefined),
+        options: { workers: { type: 'string' } },
+      });
+      const workers = values.workers === undefined ? undefined : Number(values.workers);
+      if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
+        process.stderr.write('--workers needs a whole number of processes, 1 or more\n');
+        return 2;
+      }
       const deps = await boot();
       await migrateDb(deps.db, deps.config.databaseUrl);
       if (command !== 'work') await firstRun(deps);
-      const server =
-        command !== 'work' ? await listen(deps) : deps.config.workerPort ? await listen(deps, true) : null;
-      const worker = command !== 'serve' ? startWorker(deps) : null;
-      onStopSignal(async () => {
-        // stop taking requests (in-flight ones finish) while the worker lets its sends finish
-        await Promise.all([server?.close(), worker?.stop()]);
-        deps.db.close();
-      }, deps.log);
+      const api = command === 'work' ? 0 : (workers ?? deps.config.apiWorkers ?? availableParallelism());
+      if (command === 'work' || (command === 'serve' && api === 1)) {
+        // one process is enough: no primary in between
+        const server = api
+          ? await listen(deps, announceUrl)
+          : deps.config.workerPort
+            ? await listen(deps, announceOps, true)
+            : null;
+        const worker = command === 'work' ? startWorker(deps) : null;
+        onStopSignal(async () => {
+          // stop taking requests (in-flight ones finish) while the worker lets its sends finish
+          await Promise.all([server?.close(), worker?.stop()]);
+          deps.db.close();
+        }, deps.log);
+        return -1;
+      }
+      deps.db.close(); // the primary only migrates; each child has its own client
+      const primary = startPrimary({ api, worker: command === 'start', log: deps.log });
+      // the children stop themselves (bounded by STOP_TIMEOUT_MS); the primary waits a little longer
+      onStopSignal(() => primary.stop(), deps.log, { timeoutMs: STOP_TIMEOUT_MS + 5000 });
+      const url = await primary.listening.catch(async (err: Error) => {
+        await primary.stop();
+        throw err;
+      });
+      if (url) announceUrl(url);
       return -1; // keep running
     }
     case 'migrate': {

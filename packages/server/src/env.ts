@@ -1,9 +1,12 @@
 import type { Deps } from '@outreach/shared';
+import type { ApiKeyCache } from './lib/key-cache';
 
 /** What every handler finds on its context. */
 export interface AppEnv {
   Variables: {
     deps: Deps;
+    /** API keys by hash, cached for a few seconds (lib/key-cache.ts). */
+    apiKeys: ApiKeyCache;
     requestId: string;
     /** the workspace of the API key (set by the auth middleware). */
     workspaceId: number;

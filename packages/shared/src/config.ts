@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -24,6 +25,7 @@ const schema = z.object({
   OUTREACH_WORKER_PORT: int(1, 65535).optional(),
   OUTREACH_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   OUTREACH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  OUTREACH_API_WORKERS: int(1, 256).optional(),
 });
 
 export interface Config {
@@ -43,6 +45,8 @@ export interface Config {
   metricsToken?: string;
   /** when set, `outreach work` answers /health, /ready and /metrics on this port (on HOST). */
   workerPort?: number;
+  /** API processes of `start` / `serve` (node's cluster module); default one per core. */
+  apiWorkers?: number;
 }
 
 export class ConfigError extends Error {}
@@ -87,6 +91,7 @@ export function loadConfig(
     logLevel: e.OUTREACH_LOG_LEVEL,
     metricsToken: e.OUTREACH_METRICS_TOKEN,
     workerPort: e.OUTREACH_WORKER_PORT,
+    apiWorkers: e.OUTREACH_API_WORKERS ?? availableParallelism(),
   };
 }
 

@@ -21,6 +21,7 @@ export * from './metrics';
 export * from './services/campaign-mailboxes';
 export * from './services/campaigns';
 export * from './services/contacts';
+export * from './services/counters';
 export * from './services/exports';
 export * from './services/imports';
 export * from './services/jobs';

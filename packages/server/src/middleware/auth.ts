@@ -1,9 +1,6 @@
-import { AppError, safeEqual, schema, sha256Hex } from '@outreach/shared';
-import { eq } from 'drizzle-orm';
+import { AppError, safeEqual, sha256Hex } from '@outreach/shared';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
-
-const { apiKeys } = schema;
 
 function bearer(header: string | undefined): string | null {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
@@ -17,8 +14,8 @@ function bearer(header: string | undefined): string | null {
 export const apiKeyAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = bearer(c.req.header('authorization'));
   if (!token) throw new AppError('unauthorized', 'Send an API key as `Authorization: Bearer osk_…`');
-  const { db, clock } = c.get('deps');
-  const row = await db.orm.query.apiKeys.findFirst({ where: eq(apiKeys.hash, sha256Hex(token)) });
+  const { clock } = c.get('deps');
+  const row = await c.get('apiKeys').byHash(sha256Hex(token));
   if (!row) throw new AppError('unauthorized', 'The API key is not valid');
   if (row.expiresAt <= clock.now()) throw new AppError('unauthorized', 'The API key has expired');
   const asked = c.req.query('workspaceId');

@@ -3,7 +3,8 @@
  * stop the worker's loops and let its in-flight SMTP sends finish and be recorded (so nothing is
  * left `sending` to be settled `interrupted`), close the database, exit 0. Bounded: past
  * `timeoutMs` the process exits 1 (whatever was still in flight is settled by the next worker,
- * as after a crash). A second signal exits at once.
+ * as after a crash). A second signal exits at once, except in a child of the primary (cluster.ts),
+ * which may be signalled by the primary and by a terminal or service manager both.
  */
 import type { Server } from 'node:http';
 import type { Logger } from '@outreach/shared';
@@ -28,13 +29,16 @@ export function closeHttp(server: Server, timeoutMs: number): Promise<void> {
 export function onStopSignal(
   stop: () => Promise<void>,
   log: Logger,
-  opts: { timeoutMs?: number; exit?: (code: number) => void } = {},
+  opts: { timeoutMs?: number; exit?: (code: number) => void; repeatExits?: boolean } = {},
 ): void {
   const exit = opts.exit ?? ((code: number) => process.exit(code));
   const timeoutMs = opts.timeoutMs ?? STOP_TIMEOUT_MS;
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) return exit(1);
+    if (stopping) {
+      if (opts.repeatExits !== false) exit(1);
+      return;
+    }
     stopping = true;
     log.info('stopping', { signal, timeoutMs });
     const timer = setTimeout(() => {

@@ -210,6 +210,7 @@ export function registerAdmin(app: App): void {
     async (c) => {
       const { id } = c.req.valid('param');
       if (!(await deleteApiKey(c.get('deps').db, id))) throw AppError.notFound('API key', id);
+      c.get('apiKeys').forget(id);
       return c.body(null, 204);
     },
   );
