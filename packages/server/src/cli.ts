@@ -24,8 +24,10 @@ import { startWorker } from '@outreach/worker';
 import { createApp, openApiDocument } from './app';
 import { childRole, type Role, reportListening, startPrimary } from './cluster';
 import { backupDatabase } from './ops/backup';
+import { shareMetrics } from './ops/cluster-metrics';
 import { createOpsApp } from './ops/index';
 import { closeHttp, onStopSignal, STOP_TIMEOUT_MS } from './ops/shutdown';
+import { receiveBeats, reportBeats } from './ops/worker-beats';
 import '@outreach/worker/loops/index';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -94,8 +96,11 @@ const announceOps = (url: string) => process.stdout.write(`Outreach worker healt
 /** A child forked by the primary (cluster.ts): the API or the worker, on its own database client. */
 async function runChild(role: Role): Promise<number> {
   const deps = await boot();
+  shareMetrics();
+  if (role === 'api') receiveBeats();
   const server = role === 'api' ? await listen(deps, reportListening) : null;
   const worker = role === 'worker' ? startWorker(deps) : null;
+  if (worker) reportBeats(deps);
   // the primary signals its children on stop; so may a terminal (Ctrl-C) or a service manager: a
   // second signal must not cut the sends short here
   onStopSignal(

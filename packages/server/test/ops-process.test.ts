@@ -201,7 +201,64 @@ describe('outreach backup', () => {
     } finally {
       await second.stop();
     }
-  }, 90_000);
+  }, 150_000);
+});
+
+describe('/ready of outreach start (API and worker in processes of their own)', () => {
+  it("includes the worker process's loops; a worker process that stops reporting makes it 503", async () => {
+    const ready = async () => {
+      const res = await fetch(`${server.baseUrl}/ready`);
+      return {
+        status: res.status,
+        body: (await res.json()) as { checks: { name: string; ok: boolean; detail?: string }[] },
+      };
+    };
+    const ok = await until('/ready 200', async () => ((await ready()).status === 200 ? ready() : null));
+    expect(ok.body.checks).toContainEqual({ name: 'worker', ok: true });
+    expect(ok.body.checks).toContainEqual({ name: 'loop:dispatch', ok: true });
+
+    const pid = Number(/"msg":"worker started","workerId":"wrk_(\d+)_/.exec(server.output().stderr)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const stalled = await until('/ready 503', async () => {
+        const r = await ready();
+        return r.status === 503 ? r : null;
+      });
+      expect(stalled.body.checks).toContainEqual(
+        expect.objectContaining({
+          name: 'worker',
+          ok: false,
+          detail: expect.stringMatching(/^no report from the worker process for \d+ ms$/),
+        }),
+      );
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await until('/ready 200 again', async () => (await ready()).status === 200);
+  }, 60_000);
+});
+
+describe('/metrics of outreach start', () => {
+  it("answers for the whole cluster: the worker process's SMTP and loop counters beside the API's", async () => {
+    const mailboxIds: string[] = [];
+    for await (const m of client.mailboxes.list()) mailboxIds.push(m.id);
+    await fetch(`${server.baseUrl}/ready`);
+    const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    const line = (...parts: string[]) => text.split('\n').find((l) => parts.every((p) => l.includes(p)));
+    const accepted = line(
+      'outreach_smtp_sends_total{',
+      `mailbox_id="${mailboxIds[0]}"`,
+      'outcome="accepted"',
+    );
+    expect(Number(accepted?.split(' ').pop())).toBeGreaterThanOrEqual(CONTACTS);
+    expect(
+      line('outreach_loop_tick_duration_seconds_count{', 'loop="dispatch"', 'result="ok"'),
+    ).toBeDefined();
+    expect(line('outreach_http_requests_total{', 'route="/ready"', 'status="200"')).toBeDefined();
+    expect(line('outreach_contacts_due ')).toBeDefined();
+    expect(text).not.toContain('@');
+  }, 30_000);
 });
 
 describe('SIGTERM', () => {

@@ -92,7 +92,13 @@ describe('the packed @outreach/server', () => {
       timeoutMs: 60_000,
     });
     expect(existsSync(join(dataDir, 'outreach.db'))).toBe(true);
-    expect((await fetch(`${server.baseUrl}/ready`)).status).toBe(200);
+    // ready once the worker process reported its loops
+    let ready = 0;
+    for (let i = 0; i < 100 && ready !== 200; i++) {
+      ready = (await fetch(`${server.baseUrl}/ready`)).status;
+      if (ready !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(ready).toBe(200);
 
     const client = new Outreach({
       apiKey: server.apiKey,

@@ -16,8 +16,11 @@ import type { Db } from './db/client';
 
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });
+/** The database gauges: read fresh by the process that answers a scrape, never summed across processes. */
+export const dbMetricsRegistry = new Registry();
 
 const registers = [metricsRegistry];
+const dbRegisters = [dbMetricsRegistry];
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export const metrics = {
@@ -105,29 +108,29 @@ export const metrics = {
     name: 'outreach_jobs',
     help: 'Background jobs waiting or running, by kind and state (queue depth; from the database)',
     labelNames: ['kind', 'state'] as const,
-    registers,
+    registers: dbRegisters,
   }),
   sendsPending: new Gauge({
     name: 'outreach_sends_pending',
     help: 'Sends reserved but not settled, by status scheduled|sending (from the database)',
     labelNames: ['status'] as const,
-    registers,
+    registers: dbRegisters,
   }),
   contactsDue: new Gauge({
     name: 'outreach_contacts_due',
     help: 'Active contacts whose next step is due now (from the database)',
-    registers,
+    registers: dbRegisters,
   }),
   importRows: new Gauge({
     name: 'outreach_import_rows',
     help: 'Rows of all imports so far by outcome imported|invalid (cumulative; from the database)',
     labelNames: ['outcome'] as const,
-    registers,
+    registers: dbRegisters,
   }),
   scrapeErrors: new Counter({
     name: 'outreach_metrics_db_errors_total',
     help: 'Scrapes whose database gauges could not be read',
-    registers,
+    registers: dbRegisters,
   }),
 };
 

@@ -9,6 +9,7 @@ import { loopHealth } from '@outreach/worker/heartbeat';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { problem } from '../lib/problem';
+import { remoteLoopChecks } from './worker-beats';
 
 export interface Check {
   name: string;
@@ -58,6 +59,7 @@ export async function readinessChecks(deps: Deps): Promise<Check[]> {
       ...(loop.detail ? { detail: loop.detail } : {}),
     });
   }
+  checks.push(...remoteLoopChecks());
   return checks;
 }
 

@@ -4,11 +4,12 @@
  * must carry `Authorization: Bearer <token>`.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { collectDbGauges, metrics, metricsRegistry } from '@outreach/shared';
+import { collectDbGauges, dbMetricsRegistry, metrics, metricsRegistry } from '@outreach/shared';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { AppEnv } from '../env';
 import { problem } from '../lib/problem';
+import { clusterMetricsText } from './cluster-metrics';
 
 function tokenMatches(given: string | undefined, want: string): boolean {
   const a = Buffer.from(given ?? '');
@@ -23,7 +24,16 @@ export async function metricsEndpoint(c: Context<AppEnv>): Promise<Response> {
     return problem(c, 401, 'unauthorized', 'GET /metrics needs the metrics token (Authorization: Bearer …)');
   }
   await collectDbGauges(deps.db, deps.clock.now());
-  return c.body(await metricsRegistry.metrics(), 200, { 'content-type': metricsRegistry.contentType });
+  let processes: string;
+  try {
+    processes = (await clusterMetricsText()) ?? (await metricsRegistry.metrics());
+  } catch (err) {
+    // a child that does not answer (stuck, restarting): this process's own counters, said so in the log
+    deps.log.warn('cluster metrics unavailable, serving this process only', { err });
+    processes = await metricsRegistry.metrics();
+  }
+  const text = `${processes.trimEnd()}\n${await dbMetricsRegistry.metrics()}`;
+  return c.body(text, 200, { 'content-type': metricsRegistry.contentType });
 }
 
 /**
