@@ -2,7 +2,8 @@
  * Start-up time and idle memory of `outreach start`, two ways: the checkout's bin (TypeScript
  * sources through tsx) and the production build (`pnpm build`: plain Node on dist/cli.js).
  * Per run: ms from spawn until the API listens, ms until /ready answers 200, and the process's
- * RSS after 5 s idle (read from /proc). Fresh data folder per run (migrations included).
+ * RSS after 5 s idle, summed over the primary and its API and worker processes (read from /proc).
+ * Fresh data folder per run (migrations included). `OUTREACH_API_WORKERS` (default 1) is passed on.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,10 +28,21 @@ const freePort = () =>
     });
   });
 
-const rssMb = (pid: number) => {
+/** RSS of a process and all its descendants (start forks API and worker processes), MB. */
+const rssMb = (pid: number): number => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
+  const own = m ? Number(m[1]) / 1024 : 0;
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {}
+  return own + children.reduce((sum, c) => sum + rssMb(c), 0);
 };
+const API_WORKERS = process.env.OUTREACH_API_WORKERS ?? '1';
 
 async function once(bin: string) {
   const dir = mkdtempSync(join(tmpdir(), 'outreach-startup-'));
@@ -38,7 +50,13 @@ async function once(bin: string) {
   const t0 = performance.now();
   const child: ChildProcess = spawn(process.execPath, [bin, 'start'], {
     cwd: dir,
-    env: { PATH: process.env.PATH, OUTREACH_DATA_DIR: dir, PORT: String(port), OUTREACH_LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH,
+      OUTREACH_DATA_DIR: dir,
+      PORT: String(port),
+      OUTREACH_LOG_LEVEL: 'warn',
+      OUTREACH_API_WORKERS: API_WORKERS,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const listening = await new Promise<number>((resolve, reject) => {
@@ -79,8 +97,8 @@ for (const [name, bin] of Object.entries(WAYS)) {
     const xs = runs.map((r) => r[k]);
     return `${median(xs).toFixed(0)} (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
   };
-  console.log(`${name}, ${RUNS} runs, median (min, max):`);
+  console.log(`${name}, OUTREACH_API_WORKERS=${API_WORKERS}, ${RUNS} runs, median (min, max):`);
   console.log(`  listening after ms:   ${f('listening')}`);
   console.log(`  /ready 200 after ms:  ${f('ready')}`);
-  console.log(`  idle RSS after 5 s, MB: ${f('rss')}`);
+  console.log(`  idle RSS after 5 s (all processes), MB: ${f('rss')}`);
 }
