@@ -11,6 +11,7 @@ import { Mailboxes } from './resources/mailboxes';
 import { Sends } from './resources/sends';
 import { Steps } from './resources/steps';
 import { Suppressions } from './resources/suppressions';
+import { Webhooks } from './resources/webhooks';
 import { type Fetch, retryingFetch } from './retry';
 
 export interface ClientOptions {
@@ -73,6 +74,7 @@ export class Outreach {
   readonly imports: Imports;
   readonly suppressions: Suppressions;
   readonly sends: Sends;
+  readonly webhooks: Webhooks;
 
   readonly #fetch: Fetch | undefined;
 
@@ -105,6 +107,7 @@ export class Outreach {
     this.imports = new Imports(this);
     this.suppressions = new Suppressions(this);
     this.sends = new Sends(this);
+    this.webhooks = new Webhooks(this);
   }
 
   /** The retrying fetch for one call (per-call options win over the client's). */

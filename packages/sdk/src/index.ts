@@ -24,6 +24,14 @@ export type { components, paths } from './generated/openapi';
 export { type ListResponse, Page, PagePromise } from './pagination';
 export { APIResource } from './resource';
 export * from './resources/index';
+export {
+  unwrap,
+  type WebhookEvent,
+  type WebhookEventOf,
+  type WebhookEventType,
+  type WebhookHeaders,
+  WebhookVerificationError,
+} from './webhooks';
 
 import type { components } from './generated/openapi';
 /** Any schema of the spec by name, e.g. `Schema<'Campaign'>`. */

@@ -68,6 +68,11 @@ export function createApp(deps: Deps): App {
       const status = err.status;
       if (status === 400)
         return problem(c, 400, 'malformed_json', err.message || 'The body is not valid JSON');
+      if (status === 415) {
+        const sent = c.req.header('content-type');
+        const detail = `This route takes application/json, not ${sent ? `\`${sent}\`` : 'a body without Content-Type'}`;
+        return problem(c, 415, 'unsupported_media_type', detail);
+      }
       return problem(c, status, status === 413 ? 'payload_too_large' : 'bad_request', err.message);
     }
     deps.log.error('unhandled error', { err, path: c.req.path, requestId: c.get('requestId') });

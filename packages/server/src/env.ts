@@ -11,5 +11,7 @@ export interface AppEnv {
     /** the workspace of the API key (set by the auth middleware). */
     workspaceId: number;
     apiKeyId: string;
+    /** set by `answersSecret()` on routes whose answer shows a secret once (not kept for replay). */
+    secretFields?: readonly string[];
   };
 }

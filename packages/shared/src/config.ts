@@ -20,6 +20,7 @@ const schema = z.object({
   OUTREACH_SECRET_KEY: z.string().min(16, 'at least 16 characters').optional(),
   OUTREACH_PUBLIC_URL: z.string().url('an absolute URL').optional(),
   OUTREACH_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  OUTREACH_MAILBOX_ALLOW_PRIVATE: bool.default(false),
   OUTREACH_DISPATCH_INTERVAL_MS: int(50, 3_600_000).default(5000),
   OUTREACH_INBOX_POLL_SECONDS: int(1, 86_400).default(60),
   OUTREACH_WORKER_PORT: int(1, 65535).optional(),
@@ -38,6 +39,8 @@ export interface Config {
   secretKey: string;
   publicUrl: string;
   webhookAllowPrivate: boolean;
+  /** mailbox SMTP/IMAP hosts may be private/loopback addresses (see net/ssrf.ts). */
+  mailboxAllowPrivate: boolean;
   dispatchIntervalMs: number;
   inboxPollSeconds: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -86,6 +89,7 @@ export function loadConfig(
     secretKey: e.OUTREACH_SECRET_KEY ?? (opts.generateKey === false ? '' : secretKeyFile(dataDir)),
     publicUrl: (e.OUTREACH_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     webhookAllowPrivate: e.OUTREACH_WEBHOOK_ALLOW_PRIVATE,
+    mailboxAllowPrivate: e.OUTREACH_MAILBOX_ALLOW_PRIVATE,
     dispatchIntervalMs: e.OUTREACH_DISPATCH_INTERVAL_MS,
     inboxPollSeconds: e.OUTREACH_INBOX_POLL_SECONDS,
     logLevel: e.OUTREACH_LOG_LEVEL,
@@ -99,7 +103,7 @@ export function loadConfig(
 function secretKeyFile(dataDir: string): string {
   const file = join(dataDir, 'secret.key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('hex');
   try {
     writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });

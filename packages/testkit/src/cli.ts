@@ -64,6 +64,8 @@ export async function startOutreach(opts: StartOutreachOptions = {}): Promise<Ru
     HOST: '127.0.0.1',
     OUTREACH_DATA_DIR: tempDir('outreach-cli-'),
     OUTREACH_LOG_LEVEL: 'warn',
+    // test peers (smtp-server, dovecot) listen on 127.0.0.1
+    OUTREACH_MAILBOX_ALLOW_PRIVATE: 'true',
     // one API process beside the worker's: tests run several servers at once on two cores
     OUTREACH_API_WORKERS: '1',
   };

@@ -65,3 +65,13 @@ export type {
   SuppressionStatus,
 } from './suppressions';
 export { Suppressions } from './suppressions';
+export type {
+  LoggedEvent,
+  WebhookDelivery,
+  WebhookEventListParams,
+  WebhookSubscription,
+  WebhookSubscriptionCreateParams,
+  WebhookSubscriptionUpdateParams,
+  WebhookSubscriptionWithSecret,
+} from './webhooks';
+export { Webhooks } from './webhooks';

@@ -7,6 +7,25 @@ function bearer(header: string | undefined): string | null {
   return m ? m[1]! : null;
 }
 
+/** A plain decimal integer: no sign, exponent, fraction, hex, spaces or leading zeros. */
+const PLAIN_INTEGER = /^(0|[1-9][0-9]{0,15})$/;
+
+/**
+ * The one place `?workspaceId=` is read: anything but a plain integer is 422 (routes coerce it
+ * with zod, which would take `1.0`, `1e0`, `+1`, `0x1` or ` 1` for 1); another workspace is 403.
+ * Repeated, every value must pass.
+ */
+export function checkWorkspaceQuery(values: string[] | undefined, keyWorkspaceId: number): void {
+  for (const asked of values ?? []) {
+    if (!PLAIN_INTEGER.test(asked)) {
+      throw AppError.validation([{ path: 'workspaceId', message: 'a plain integer (digits only), e.g. 42' }]);
+    }
+    if (Number(asked) !== keyWorkspaceId) {
+      throw new AppError('forbidden', `This API key does not belong to workspace ${asked}`);
+    }
+  }
+}
+
 /**
  * Bearer API key → workspace. A `?workspaceId=` naming another workspace is 403; resources
  * of another workspace are then simply not found by the handlers (404).
@@ -18,10 +37,7 @@ export const apiKeyAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const row = await c.get('apiKeys').byHash(sha256Hex(token));
   if (!row) throw new AppError('unauthorized', 'The API key is not valid');
   if (row.expiresAt <= clock.now()) throw new AppError('unauthorized', 'The API key has expired');
-  const asked = c.req.query('workspaceId');
-  if (asked !== undefined && /^\d+$/.test(asked) && Number(asked) !== row.workspaceId) {
-    throw new AppError('forbidden', `This API key does not belong to workspace ${asked}`);
-  }
+  checkWorkspaceQuery(c.req.queries('workspaceId'), row.workspaceId);
   c.set('workspaceId', row.workspaceId);
   c.set('apiKeyId', row.id);
   await next();

@@ -8,9 +8,11 @@ import type { InStatement } from '@libsql/client';
 import type { Db } from '../db/client';
 import type { ContactStatus } from '../db/schema/index';
 import type { Deps } from '../deps';
+import { manualStatusRefusal, SENDABLE_CONTACT_STATUSES } from '../domain/contact-status';
 import { normalizeEmail } from '../domain/email';
 import { AppError } from '../errors';
 import { newId } from '../ids';
+import { isSuppressed } from './suppressions';
 
 export type { ContactStatus };
 
@@ -269,12 +271,18 @@ export function statusChangeStatements(
     reason: string;
     from?: readonly ContactStatus[];
     data?: Record<string, unknown>;
+    /** leave contacts whose address or domain is on the suppression list alone (checked in the same statements). */
+    unlessSuppressed?: boolean;
   },
   now: number,
 ): InStatement[] {
   const where = selectorSql(sel, opts.workspaceId);
   const from = (opts.from ?? CONTACT_STATUSES).filter((s) => s !== opts.to);
-  const cond = `${where.sql} AND c.status IN (SELECT value FROM json_each(?))`;
+  let cond = `${where.sql} AND c.status IN (SELECT value FROM json_each(?))`;
+  if (opts.unlessSuppressed) {
+    cond += ` AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = c.workspace_id
+      AND ((s.kind = 'email' AND s.value = c.email) OR (s.kind = 'domain' AND s.value = substr(c.email, instr(c.email, '@') + 1))))`;
+  }
   const args = [...where.args, JSON.stringify(from)];
   const prefix = idBlockPrefix('event', now);
   const extra = JSON.stringify(opts.data ?? {});
@@ -575,16 +583,39 @@ export async function updateContact(
     },
   ];
   if (patch.status && patch.status !== current.status) {
-    stmts.unshift(
+    const hit = await isSuppressed(db, workspaceId, email);
+    const refusal = manualStatusRefusal({
+      email,
+      from: current.status,
+      to: patch.status,
+      emailChanged: email !== current.email,
+      suppression: hit.suppressed ? { source: hit.source!, reason: hit.reason! } : null,
+    });
+    if (refusal) {
+      throw new AppError(refusal.code, refusal.message, {
+        errors: [{ path: 'status', message: refusal.message }],
+        ...(hit.suppressed ? { suppression: { source: hit.source, reason: hit.reason } } : {}),
+      });
+    }
+    // After the fields' update (the guard reads the new email), only from the status read
+    // above, and (to a sendable status) only while no suppression holds the address: a
+    // suppression or bounce landing meanwhile wins.
+    stmts.push(
       ...statusChangeStatements(
         { contactIds: [id], campaignId },
-        { workspaceId, to: patch.status, reason: 'manual' },
+        {
+          workspaceId,
+          to: patch.status,
+          reason: 'manual',
+          from: [current.status],
+          unlessSuppressed: SENDABLE_CONTACT_STATUSES.includes(patch.status),
+        },
         now,
       ),
     );
   }
   const results = await db.client.batch(stmts, 'write');
-  if (results[results.length - 1]!.rowsAffected === 0) {
+  if (results[0]!.rowsAffected === 0) {
     throw emailTaken(email);
   }
   return getContact(db, workspaceId, campaignId, id);

@@ -12,6 +12,7 @@ import {
 import type { App } from '../../app';
 import { errorResponses } from '../../lib/problem';
 import { Timestamp } from '../../lib/schemas';
+import { answersSecret } from '../../middleware/idempotency';
 
 const tags = ['Admin'];
 
@@ -130,6 +131,9 @@ export function registerAdmin(app: App): void {
       path: '/api-keys',
       tags,
       summary: 'Create an API key for a workspace (admin token); the key is shown only here',
+      description:
+        'The key is shown in this answer only and never stored in plaintext, not even for `Idempotency-Key` replays: repeating the key answers 409 `idempotency_secret_not_replayable` with `firstResponse` (this answer without `api_key`).',
+      middleware: [answersSecret('api_key')] as const,
       request: {
         query: WorkspaceIdQuery,
         body: {

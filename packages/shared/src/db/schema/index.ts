@@ -3,4 +3,5 @@ export * from './contacts';
 export * from './counters';
 export * from './mailboxes';
 export * from './sends';
+export * from './webhooks';
 export * from './workspaces';
