@@ -6,11 +6,13 @@ import type { HttpMethod } from './resource';
 import { Campaigns } from './resources/campaigns';
 import { Contacts } from './resources/contacts';
 import { Imports } from './resources/imports';
+import { Inbox } from './resources/inbox';
 import { LaunchJobs } from './resources/launch-jobs';
 import { Mailboxes } from './resources/mailboxes';
 import { Sends } from './resources/sends';
 import { Steps } from './resources/steps';
 import { Suppressions } from './resources/suppressions';
+import { Threads } from './resources/threads';
 import { Webhooks } from './resources/webhooks';
 import { type Fetch, retryingFetch } from './retry';
 
@@ -74,6 +76,8 @@ export class Outreach {
   readonly imports: Imports;
   readonly suppressions: Suppressions;
   readonly sends: Sends;
+  readonly threads: Threads;
+  readonly inbox: Inbox;
   readonly webhooks: Webhooks;
 
   readonly #fetch: Fetch | undefined;
@@ -107,6 +111,8 @@ export class Outreach {
     this.imports = new Imports(this);
     this.suppressions = new Suppressions(this);
     this.sends = new Sends(this);
+    this.threads = new Threads(this);
+    this.inbox = new Inbox(this);
     this.webhooks = new Webhooks(this);
   }
 
