@@ -10,6 +10,7 @@ import { adminAuth, apiKeyAuth } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
 import { jsonDepth } from './middleware/json-depth';
 import { requestId } from './middleware/request-id';
+import { httpMetrics, OPS_PATHS, registerOps } from './ops/index';
 import { registerRoutes } from './routes/index';
 
 export const API_VERSION = '0.1.0';
@@ -18,7 +19,7 @@ export const MAX_JSON_BODY = 1024 * 1024;
 /** Routes that take large uploads (multipart, or a raw message) and check their own limits. */
 const UPLOAD_PATHS = [/^\/imports$/, /^\/campaigns\/[^/]+\/contacts\/import$/, /^\/inbox\/classify$/];
 
-const PUBLIC_PATHS = [/^\/openapi\.json$/, /^\/docs/, /^\/health$/, /^\/u\//];
+const PUBLIC_PATHS = [/^\/openapi\.json$/, /^\/docs/, /^\/u\//, ...OPS_PATHS];
 const ADMIN_PATHS = [/^\/workspaces/, /^\/api-keys/];
 
 export type App = OpenAPIHono<AppEnv>;
@@ -42,6 +43,7 @@ export function createApp(deps: Deps): App {
     c.set('apiKeys', apiKeys);
     await next();
   });
+  app.use('*', httpMetrics);
   app.use('*', requestId);
   app.use('*', async (c, next) => {
     if (UPLOAD_PATHS.some((p) => p.test(c.req.path))) return next();
@@ -101,7 +103,7 @@ export function createApp(deps: Deps): App {
     return c.body(spec, 200, { 'content-type': 'application/json' });
   });
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Outreach API' }));
-  app.get('/health', (c) => c.json({ ok: true }));
+  registerOps(app);
   return app;
 }
 

@@ -23,6 +23,11 @@ import {
 import { startWorker } from '@outreach/worker';
 import { createApp, openApiDocument } from './app';
 import { childRole, type Role, reportListening, startPrimary } from './cluster';
+import { backupDatabase } from './ops/backup';
+import { shareMetrics } from './ops/cluster-metrics';
+import { createOpsApp } from './ops/index';
+import { closeHttp, onStopSignal, STOP_TIMEOUT_MS } from './ops/shutdown';
+import { receiveBeats, reportBeats } from './ops/worker-beats';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const OPENAPI_FILE = resolve(ROOT, 'openapi/openapi.json');
@@ -36,6 +41,7 @@ const USAGE = `outreach <command>
   workspace create [--name N] [--description D]
   key create --workspace N [--name N] [--days D]   prints the key once
   openapi [--check]     write (or compare) openapi/openapi.json
+  backup <file>         write a consistent copy of the embedded database (while it runs)
 
 Configuration comes from the environment (and .env): see the README.`;
 
@@ -66,45 +72,45 @@ async function firstRun(deps: Deps): Promise<void> {
   );
 }
 
-function listen(deps: Deps, announce: (url: string) => void): Promise<{ close(): Promise<void> }> {
-  const app = createApp(deps);
+function listen(
+  deps: Deps,
+  announce: (url: string) => void,
+  opsOnly = false,
+): Promise<{ close(): Promise<void> }> {
+  const app = opsOnly ? createOpsApp(deps) : createApp(deps);
+  const port = opsOnly ? deps.config.workerPort! : deps.config.port;
   return new Promise((resolveListen) => {
-    const server = serve({ fetch: app.fetch, port: deps.config.port, hostname: deps.config.host }, (info) => {
+    const server = serve({ fetch: app.fetch, port, hostname: deps.config.host }, (info) => {
       const url = `http://${deps.config.host}:${info.port}`;
-      deps.log.info('api listening', { url, docs: '/docs', pid: process.pid });
+      deps.log.info(opsOnly ? 'worker health listening' : 'api listening', { url, pid: process.pid });
       announce(url);
-      resolveListen({ close: () => new Promise<void>((r) => server.close(() => r())) });
+      resolveListen({ close: () => closeHttp(server as import('node:http').Server, STOP_TIMEOUT_MS - 5000) });
     });
   });
 }
 
 const announceUrl = (url: string) => process.stdout.write(`Outreach API on ${url} (docs at /docs)\n`);
+const announceOps = (url: string) => process.stdout.write(`Outreach worker health on ${url}/ready\n`);
 
 /** A child forked by the primary (cluster.ts): the API or the worker, on its own database client. */
 async function runChild(role: Role): Promise<number> {
   const deps = await boot();
+  shareMetrics();
+  if (role === 'api') receiveBeats();
   const server = role === 'api' ? await listen(deps, reportListening) : null;
   const worker = role === 'worker' ? startWorker(deps) : null;
-  onSignal(async () => {
-    await server?.close();
-    await worker?.stop();
-    deps.db.close();
-  });
+  if (worker) reportBeats(deps);
+  // the primary signals its children on stop; so may a terminal (Ctrl-C) or a service manager: a
+  // second signal must not cut the sends short here
+  onStopSignal(
+    async () => {
+      await Promise.all([server?.close(), worker?.stop()]);
+      deps.db.close();
+    },
+    deps.log,
+    { repeatExits: false },
+  );
   return -1; // keep running
-}
-
-function onSignal(stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -130,18 +136,23 @@ export async function main(argv: string[]): Promise<number> {
       const api = command === 'work' ? 0 : (workers ?? deps.config.apiWorkers ?? availableParallelism());
       if (command === 'work' || (command === 'serve' && api === 1)) {
         // one process is enough: no primary in between
-        const server = api ? await listen(deps, announceUrl) : null;
+        const server = api
+          ? await listen(deps, announceUrl)
+          : deps.config.workerPort
+            ? await listen(deps, announceOps, true)
+            : null;
         const worker = command === 'work' ? startWorker(deps) : null;
-        onSignal(async () => {
-          await server?.close();
-          await worker?.stop();
+        onStopSignal(async () => {
+          // stop taking requests (in-flight ones finish) while the worker lets its sends finish
+          await Promise.all([server?.close(), worker?.stop()]);
           deps.db.close();
-        });
+        }, deps.log);
         return -1;
       }
       deps.db.close(); // the primary only migrates; each child has its own client
       const primary = startPrimary({ api, worker: command === 'start', log: deps.log });
-      onSignal(() => primary.stop());
+      // the children stop themselves (bounded by STOP_TIMEOUT_MS); the primary waits a little longer
+      onStopSignal(() => primary.stop(), deps.log, { timeoutMs: STOP_TIMEOUT_MS + 5000 });
       const url = await primary.listening.catch(async (err: Error) => {
         await primary.stop();
         throw err;
@@ -154,6 +165,16 @@ export async function main(argv: string[]): Promise<number> {
       await migrateDb(deps.db, deps.config.databaseUrl);
       process.stdout.write(`Migrated ${deps.config.databaseUrl}\n`);
       deps.db.close();
+      return 0;
+    }
+    case 'backup': {
+      if (!sub) break;
+      const deps = await boot();
+      const { file, bytes } = await backupDatabase(deps.db, deps.config.databaseUrl, sub);
+      deps.db.close();
+      process.stdout.write(
+        `Backed up ${deps.config.databaseUrl} to ${file} (${bytes} bytes). Keep ${deps.config.dataDir}/secret.key (or OUTREACH_SECRET_KEY) with it: stored mailbox passwords need it.\n`,
+      );
       return 0;
     }
     case 'workspace': {

@@ -7,6 +7,8 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '@outreach/shared';
+import { serveClusterMetrics } from './ops/cluster-metrics';
+import { EXPECT_WORKER_ENV, relayBeats } from './ops/worker-beats';
 
 export type Role = 'api' | 'worker';
 const ROLE_ENV = 'OUTREACH_PROCESS_ROLE';
@@ -47,10 +49,17 @@ export function startPrimary(opts: { api: number; worker: boolean; log: Logger }
   if (opts.api === 0) onListening(null);
 
   const fork = (role: Role) => {
-    const child = cluster.fork({ [ROLE_ENV]: role });
+    // API children beside a worker child check its loops in /ready (ops/worker-beats.ts)
+    const child = cluster.fork({ [ROLE_ENV]: role, [EXPECT_WORKER_ENV]: opts.worker ? '1' : '0' });
     roles.set(child, role);
+    if (role === 'api') serveClusterMetrics(child);
     child.on('message', (m: { outreach?: string; url?: string }) => {
       if (m?.outreach === 'listening' && m.url) onListening(m.url);
+      if (role === 'worker')
+        relayBeats(
+          m,
+          [...roles].filter(([, r]) => r === 'api').map(([c]) => c),
+        );
     });
     child.on('exit', (code, signal) => {
       roles.delete(child);

@@ -25,6 +25,8 @@ const schema = z.object({
   OUTREACH_INBOX_POLL_SECONDS: int(1, 86_400).default(60),
   OUTREACH_SMTP_TIMEOUT_MS: int(100, 600_000).default(10_000),
   OUTREACH_IMAP_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  OUTREACH_WORKER_PORT: int(1, 65535).optional(),
+  OUTREACH_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   OUTREACH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   OUTREACH_API_WORKERS: int(1, 256).optional(),
 });
@@ -48,6 +50,10 @@ export interface Config {
   /** connect and login timeout of IMAP. */
   imapTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** when set, GET /metrics needs it as a bearer token. */
+  metricsToken?: string;
+  /** when set, `outreach work` answers /health, /ready and /metrics on this port (on HOST). */
+  workerPort?: number;
   /** API processes of `start` / `serve` (node's cluster module); default one per core. */
   apiWorkers?: number;
 }
@@ -95,6 +101,8 @@ export function loadConfig(
     smtpTimeoutMs: e.OUTREACH_SMTP_TIMEOUT_MS,
     imapTimeoutMs: e.OUTREACH_IMAP_TIMEOUT_MS,
     logLevel: e.OUTREACH_LOG_LEVEL,
+    metricsToken: e.OUTREACH_METRICS_TOKEN,
+    workerPort: e.OUTREACH_WORKER_PORT,
     apiWorkers: e.OUTREACH_API_WORKERS ?? availableParallelism(),
   };
 }

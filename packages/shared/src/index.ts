@@ -24,6 +24,7 @@ export * from './errors';
 export * from './events';
 export * from './ids';
 export * from './log';
+export * from './metrics';
 export * from './net/address-policy';
 export * from './net/ssrf';
 export * from './services/campaign-mailboxes';

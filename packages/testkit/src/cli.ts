@@ -19,6 +19,17 @@ export interface StartOutreachOptions {
   command?: 'start' | 'serve';
   /** How long to wait for the API to listen (default 60 s). */
   timeoutMs?: number;
+  /** The program to run instead of the checkout's bin, e.g. an installed package's (`[cmd, ...args]`). */
+  bin?: string[];
+  /** Working directory (default: the data dir). */
+  cwd?: string;
+  /**
+   * Run in a process group of its own and signal the whole group on stop: for launchers that do
+   * not pass SIGTERM on to the server they start (`npx` does not).
+   */
+  processGroup?: boolean;
+  /** A known key and workspace (a server on an existing database prints no first-run key). */
+  credentials?: { apiKey: string; workspaceId: number };
 }
 
 export interface RunningOutreach {
@@ -30,8 +41,8 @@ export interface RunningOutreach {
   child: ChildProcess;
   /** Everything the child printed so far. */
   output(): { stdout: string; stderr: string };
-  /** SIGTERM, then SIGKILL after 5 s; resolves when the process has exited. */
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `killAfterMs` (5 s); resolves with how the process exited. */
+  stop(killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 const FIRST_RUN = /Created workspace (\d+) and an API key[^\n]*\n\s*\n\s*(\S+)/;
@@ -64,12 +75,22 @@ export async function startOutreach(opts: StartOutreachOptions = {}): Promise<Ru
   }
   const dataDir = env.OUTREACH_DATA_DIR!;
 
-  const child = spawn(process.execPath, [OUTREACH_BIN, opts.command ?? 'start'], {
-    cwd: dataDir, // no stray .env from the caller's directory
+  const [program, ...args] = opts.bin ?? [process.execPath, OUTREACH_BIN];
+  const child = spawn(program!, [...args, opts.command ?? 'start'], {
+    cwd: opts.cwd ?? dataDir, // no stray .env from the caller's directory
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.processGroup ?? false,
   });
-  const removeExitHook = onProcessExit(() => child.kill('SIGKILL'));
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      if (opts.processGroup && child.pid) process.kill(-child.pid, sig);
+      else child.kill(sig);
+    } catch {
+      // already gone
+    }
+  };
+  const removeExitHook = onProcessExit(() => signal('SIGKILL'));
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => {
@@ -78,16 +99,19 @@ export async function startOutreach(opts: StartOutreachOptions = {}): Promise<Ru
   child.stderr.setEncoding('utf8').on('data', (s: string) => {
     stderr += s;
   });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.once('exit', (code, signal) => r({ code, signal })),
+  );
 
-  const stop = async () => {
+  const stop = async (killAfterMs = 5000) => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), killAfterMs);
       await exited;
       clearTimeout(timer);
     }
     removeExitHook();
+    return { code: child.exitCode, signal: child.signalCode };
   };
 
   try {
@@ -123,7 +147,9 @@ export async function startOutreach(opts: StartOutreachOptions = {}): Promise<Ru
     let apiKey: string;
     let workspaceId: number;
     const first = FIRST_RUN.exec(stdout);
-    if (first) {
+    if (opts.credentials) {
+      ({ apiKey, workspaceId } = opts.credentials);
+    } else if (first) {
       workspaceId = Number(first[1]);
       apiKey = first[2]!;
     } else if (env.OUTREACH_ADMIN_TOKEN) {

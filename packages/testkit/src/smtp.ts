@@ -29,6 +29,8 @@ export interface SmtpServerOptions {
   users?: Record<string, string>;
   /** Decides per recipient: accept, reject with a code (550, 451, …), or drop the connection. */
   behaviour?: RcptBehaviour;
+  /** ms to wait before answering each message's DATA (a slow server: sends stay in flight). */
+  dataDelayMs?: number;
 }
 
 export interface TestSmtpServer {
@@ -144,8 +146,12 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Tes
         (parsed) => {
           const msg: ReceivedMessage = { envelope, raw, parsed, headers: headerMap(raw) };
           if (typeof session.user === 'string') msg.user = session.user;
-          messages.push(msg);
-          cb();
+          const done = () => {
+            messages.push(msg);
+            cb();
+          };
+          if (opts.dataDelayMs) setTimeout(done, opts.dataDelayMs);
+          else done();
         },
         (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
       );

@@ -5,6 +5,9 @@ import { LOOPS } from './loops/index';
 
 export type { Loop, LoopContext, LoopEntry };
 
+import { heartbeat } from './heartbeat';
+import { observeTick } from './metrics';
+
 export interface RunningWorker {
   workerId: string;
   /** Graceful: waits for in-flight ticks to finish. */
@@ -25,11 +28,22 @@ export function startWorker(
   const loops = (opts.loops ?? LOOPS).map((l) => (typeof l === 'function' ? l() : l));
   const selected = loops.filter((l) => !opts.only || opts.only.includes(l.name));
   const jobs = selected.map((loop) => {
+    const beat = heartbeat.register(deps, loop.name, loop.intervalMs(deps), loop.maxTickMs);
     const run = async () => {
       if (stopping) return;
-      const p = loop
-        .tick(deps, ctx)
-        .catch((err) => deps.log.error('loop tick failed', { loop: loop.name, err }));
+      heartbeat.started(beat);
+      const t0 = performance.now();
+      const p = loop.tick(deps, ctx).then(
+        () => {
+          heartbeat.ended(beat);
+          observeTick(loop.name, 'ok', (performance.now() - t0) / 1000);
+        },
+        (err) => {
+          heartbeat.ended(beat, err);
+          observeTick(loop.name, 'error', (performance.now() - t0) / 1000);
+          deps.log.error('loop tick failed', { loop: loop.name, err });
+        },
+      );
       inflight.add(p);
       await p;
       inflight.delete(p);
@@ -58,6 +72,7 @@ export function startWorker(
       for (const j of jobs) j.stop();
       await Promise.allSettled([...inflight]);
       await Promise.allSettled(selected.map((l) => l.drain?.(deps)));
+      heartbeat.clear(deps);
       deps.log.info('worker stopped', { workerId });
     },
   };

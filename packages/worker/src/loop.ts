@@ -7,6 +7,8 @@ export interface Loop {
   tick: (deps: Deps, ctx: LoopContext) => Promise<void>;
   /** work a tick started and left running (e.g. queued sends), awaited on a graceful stop. */
   drain?: (deps: Deps) => Promise<void>;
+  /** a tick running longer than this makes `/ready` fail (default: 5 min or 3 intervals). */
+  maxTickMs?: number;
 }
 
 export interface LoopContext {

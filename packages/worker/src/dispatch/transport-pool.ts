@@ -1,5 +1,6 @@
 /** The SMTP senders of one worker: a pooled nodemailer transport per mailbox, kept across ticks. */
 import { type MailTransport, smtpMailTransport } from '../adapters/smtp';
+import { countedTransport } from '../metrics';
 import type { TransportPool } from './types';
 
 /** One transport per mailbox, renewed when the mailbox's settings change (its `updatedAt`). */
@@ -10,7 +11,11 @@ export function smtpTransportPool(opts: { timeoutMs?: number } = {}): TransportP
       const hit = cache.get(mailbox.id);
       if (hit && hit.version === mailbox.updatedAt) return hit.transport;
       hit?.transport.close();
-      const transport = smtpMailTransport({ ...mailbox.smtp, password: password() }, opts);
+      // counted per mailbox id for /metrics
+      const transport = countedTransport(
+        mailbox.id,
+        smtpMailTransport({ ...mailbox.smtp, password: password() }, opts),
+      );
       cache.set(mailbox.id, { version: mailbox.updatedAt, transport });
       return transport;
     },

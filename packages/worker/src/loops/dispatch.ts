@@ -7,6 +7,7 @@
 import type { Deps } from '@outreach/shared';
 import { Dispatcher } from '../dispatch/tick';
 import type { Loop } from '../loop';
+import { recordDispatchTick } from '../metrics';
 
 export function createDispatchLoop(): Loop {
   let dispatcher: Dispatcher | null = null;
@@ -16,6 +17,7 @@ export function createDispatchLoop(): Loop {
     async tick(deps: Deps, ctx) {
       dispatcher ??= new Dispatcher(deps, { awaitDelivery: false, workerId: ctx.workerId });
       const report = await dispatcher.tick();
+      recordDispatchTick(report);
       if (report.reserved || report.interrupted || report.completedCampaigns.length) {
         deps.log.info('dispatch tick', { ...report });
       }

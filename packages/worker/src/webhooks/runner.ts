@@ -12,6 +12,7 @@ import {
   type DeliveryDecision,
   type Deps,
   decideDelivery,
+  metrics,
   type WebhookDeliveryRow,
   type WebhookSubscriptionRow,
 } from '@outreach/shared';
@@ -166,6 +167,11 @@ export async function attemptAndDecide(
     decision.status = 'failed';
     decision.nextAttemptAt = null;
   }
+  // every attempt, counted where its outcome is decided (for /metrics)
+  const outcome =
+    decision.status === 'succeeded' ? 'delivered' : decision.status === 'pending' ? 'retry' : 'failed';
+  metrics.webhookDeliveries.inc({ outcome });
+  metrics.webhookDuration.observe({ outcome }, result.durationMs / 1000);
   return { delivery: d, result, decision, at };
 }
 
