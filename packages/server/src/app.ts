@@ -4,6 +4,7 @@ import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
+import { TAGS } from './lib/openapi-rules';
 import { fieldErrors, problem } from './lib/problem';
 import { adminAuth, apiKeyAuth } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
@@ -99,10 +100,12 @@ export function openApiDocument(app: App) {
     info: {
       title: 'Outreach API',
       version: API_VERSION,
+      license: { name: 'MIT', identifier: 'MIT' },
       description:
         'Self-hosted, API-first cold-email outreach: campaigns, steps, contacts, mailboxes, schedules, launches, analytics.',
     },
     servers: [{ url: 'http://localhost:8080' }],
+    tags: TAGS,
     security: [{ bearerAuth: [] }],
   });
 }

@@ -21,6 +21,7 @@ import {
 } from '@outreach/shared';
 import { startWorker } from '@outreach/worker';
 import { createApp, openApiDocument } from './app';
+import { specProblems } from './lib/openapi-rules';
 import '@outreach/worker/loops/index';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -159,7 +160,15 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'openapi': {
-      const text = `${JSON.stringify(specDocument(), null, 2)}\n`;
+      const spec = specDocument();
+      const problems = specProblems(spec);
+      if (problems.length > 0) {
+        process.stderr.write(
+          `The spec breaks its rules (lib/openapi-rules.ts):\n  ${problems.join('\n  ')}\n`,
+        );
+        return 1;
+      }
+      const text = `${JSON.stringify(spec, null, 2)}\n`;
       if (sub === '--check') {
         const current = existsSync(OPENAPI_FILE) ? readFileSync(OPENAPI_FILE, 'utf8') : '';
         if (current !== text) {

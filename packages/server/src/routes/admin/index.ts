@@ -70,6 +70,7 @@ export function registerAdmin(app: App): void {
     createRoute({
       method: 'post',
       path: '/workspaces',
+      operationId: 'workspaces.create',
       tags,
       summary: 'Create a workspace (admin token)',
       request: {
@@ -106,6 +107,7 @@ export function registerAdmin(app: App): void {
     createRoute({
       method: 'get',
       path: '/workspaces',
+      operationId: 'workspaces.list',
       tags,
       summary: 'List workspaces (admin token)',
       responses: {
@@ -128,6 +130,7 @@ export function registerAdmin(app: App): void {
     createRoute({
       method: 'post',
       path: '/api-keys',
+      operationId: 'apiKeys.create',
       tags,
       summary: 'Create an API key for a workspace (admin token); the key is shown only here',
       request: {
@@ -164,6 +167,7 @@ export function registerAdmin(app: App): void {
     createRoute({
       method: 'get',
       path: '/api-keys',
+      operationId: 'apiKeys.list',
       tags,
       summary: 'List the API keys of a workspace (prefix and last 4 only)',
       request: { query: WorkspaceIdQuery },
@@ -202,6 +206,7 @@ export function registerAdmin(app: App): void {
     createRoute({
       method: 'delete',
       path: '/api-keys/{id}',
+      operationId: 'apiKeys.delete',
       tags,
       summary: 'Revoke an API key',
       request: { params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) }) },

@@ -23,6 +23,7 @@ export const EXPORT_PAGE_SIZE = 1000;
 export const exportRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/export',
+  operationId: 'campaigns.export',
   tags: ['Analytics'],
   summary: "Export a campaign's results",
   description:
