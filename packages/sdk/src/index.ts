@@ -4,6 +4,9 @@ export { Outreach };
 export default Outreach;
 
 export type { ClientOptions, RequestOptions } from './client';
+export { APIPromise, type WithResponse } from './core/api-promise';
+export type { Logger, LogLevel } from './core/log';
+export { VERSION } from './version';
 export {
   APIConnectionError,
   APIError,
@@ -14,6 +17,7 @@ export {
   ConflictError,
   type FieldError,
   InternalServerError,
+  InvalidResponseError,
   NotFoundError,
   OutreachError,
   PermissionDeniedError,

@@ -10,8 +10,10 @@ import { adminAuth, apiKeyAuth } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
 import { requestId } from './middleware/request-id';
 import { registerRoutes } from './routes/index';
+import { API_VERSION } from './version';
+import { registerMcp } from './mcp/http';
 
-export const API_VERSION = '0.1.0';
+export { API_VERSION } from './version';
 /** JSON bodies; file uploads set their own limits. */
 export const MAX_JSON_BODY = 1024 * 1024;
 /** Routes that take large multipart uploads and check their own limits. */
@@ -83,6 +85,7 @@ export function createApp(deps: Deps): App {
   });
 
   registerRoutes(app);
+  registerMcp(app);
 
   let spec: string | undefined;
   app.get('/openapi.json', (c) => {
@@ -100,7 +103,7 @@ export function openApiDocument(app: App) {
     info: {
       title: 'Outreach API',
       version: API_VERSION,
-      license: { name: 'MIT', identifier: 'MIT' },
+      license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
       description:
         'Self-hosted, API-first cold-email outreach: campaigns, steps, contacts, mailboxes, schedules, launches, analytics.',
     },

@@ -36,6 +36,8 @@ const USAGE = `outreach <command>
   workspace create [--name N] [--description D]
   key create --workspace N [--name N] [--days D]   prints the key once
   openapi [--check]     write (or compare) openapi/openapi.json
+  mcp                   MCP server over stdio for a local agent, calling the API at
+                        OUTREACH_URL with OUTREACH_API_KEY (see the README)
 
 Configuration comes from the environment (and .env): see the README.`;
 
@@ -181,6 +183,11 @@ export async function main(argv: string[]): Promise<number> {
       mkdirSync(dirname(OPENAPI_FILE), { recursive: true });
       writeFileSync(OPENAPI_FILE, text);
       process.stdout.write(`Wrote ${OPENAPI_FILE}\n`);
+      return 0;
+    }
+    case 'mcp': {
+      const { runStdioMcp } = await import('./mcp/stdio');
+      await runStdioMcp();
       return 0;
     }
     case undefined:

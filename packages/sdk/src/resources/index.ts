@@ -65,3 +65,7 @@ export type {
   SuppressionStatus,
 } from './suppressions';
 export { Suppressions } from './suppressions';
+export type { ApiKey, ApiKeyCreated, ApiKeyCreateParams } from './api-keys';
+export { ApiKeys } from './api-keys';
+export type { Workspace, WorkspaceCreateParams } from './workspaces';
+export { Workspaces } from './workspaces';

@@ -40,7 +40,7 @@ export const OPERATION_ID = /^[a-z][A-Za-z]*\.[a-z][A-Za-z]*$/;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
 
 interface SpecLike {
-  paths?: Record<string, Record<string, unknown> | undefined>;
+  paths?: Record<string, object | undefined>;
 }
 
 /** Every rule an operation breaks, as `METHOD /path: problem` lines (empty when the spec is fine). */
@@ -50,7 +50,7 @@ export function specProblems(spec: SpecLike): string[] {
   const seen = new Map<string, string>();
   for (const [path, item] of Object.entries(spec.paths ?? {})) {
     for (const method of METHODS) {
-      const op = item?.[method] as
+      const op = (item as Record<string, unknown> | undefined)?.[method] as
         | { operationId?: string; tags?: string[]; summary?: string; description?: string }
         | undefined;
       if (!op) continue;
