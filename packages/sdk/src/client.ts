@@ -75,7 +75,6 @@ const createClient: typeof openapiFetch.default = (() => {
 })();
 
 /** The resources call arbitrary spec paths (typed at the resource layer), so this client is untyped. */
-// biome-ignore lint/suspicious/noExplicitAny: path-generic client behind the typed resource helpers
 type UntypedPaths = Record<string, any>;
 
 export class Outreach {
@@ -128,10 +127,13 @@ export class Outreach {
   constructor(options: ClientOptions = {}) {
     const apiKey = options.apiKey ?? env('OUTREACH_API_KEY');
     if (!apiKey) {
-      throw new Errors.OutreachError('Missing API key: pass `new Outreach({ apiKey })` or set OUTREACH_API_KEY');
+      throw new Errors.OutreachError(
+        'Missing API key: pass `new Outreach({ apiKey })` or set OUTREACH_API_KEY',
+      );
     }
     const workspaceId =
-      options.workspaceId ?? (env('OUTREACH_WORKSPACE_ID') ? Number(env('OUTREACH_WORKSPACE_ID')) : undefined);
+      options.workspaceId ??
+      (env('OUTREACH_WORKSPACE_ID') ? Number(env('OUTREACH_WORKSPACE_ID')) : undefined);
     if (workspaceId !== undefined && !(Number.isInteger(workspaceId) && workspaceId > 0)) {
       throw new Errors.OutreachError(`workspaceId must be a positive integer, got ${String(workspaceId)}`);
     }
@@ -140,7 +142,10 @@ export class Outreach {
       throw new Errors.OutreachError(`logLevel must be debug, info, warn, error or off, got ${logLevel}`);
     }
     this.#options = options;
-    this.baseURL = (options.baseURL ?? options.baseUrl ?? env('OUTREACH_URL') ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.baseURL = (options.baseURL ?? options.baseUrl ?? env('OUTREACH_URL') ?? DEFAULT_BASE_URL).replace(
+      /\/+$/,
+      '',
+    );
     this.workspaceId = workspaceId;
     this.maxRetries = options.maxRetries ?? 2;
     this.timeout = options.timeout ?? options.timeoutMs ?? 60_000;

@@ -6,7 +6,6 @@ export default Outreach;
 export type { ClientOptions, RequestOptions } from './client';
 export { APIPromise, type WithResponse } from './core/api-promise';
 export type { Logger, LogLevel } from './core/log';
-export { VERSION } from './version';
 export {
   APIConnectionError,
   APIError,
@@ -28,6 +27,7 @@ export type { components, paths } from './generated/openapi';
 export { type ListResponse, Page, PagePromise } from './pagination';
 export { APIResource } from './resource';
 export * from './resources/index';
+export { VERSION } from './version';
 
 import type { components } from './generated/openapi';
 /** Any schema of the spec by name, e.g. `Schema<'Campaign'>`. */

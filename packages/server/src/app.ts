@@ -6,12 +6,12 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
 import { TAGS } from './lib/openapi-rules';
 import { fieldErrors, problem } from './lib/problem';
+import { registerMcp } from './mcp/http';
 import { adminAuth, apiKeyAuth } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
 import { requestId } from './middleware/request-id';
 import { registerRoutes } from './routes/index';
 import { API_VERSION } from './version';
-import { registerMcp } from './mcp/http';
 
 export { API_VERSION } from './version';
 /** JSON bodies; file uploads set their own limits. */

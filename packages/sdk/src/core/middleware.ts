@@ -30,9 +30,16 @@ export function outreachMiddleware(cfg: MiddlewareConfig): Middleware {
       for (const [k, v] of Object.entries(cfg.defaultQuery)) {
         if (v !== undefined && !url.searchParams.has(k)) url.searchParams.set(k, String(v));
       }
-      if (cfg.workspaceId !== undefined && !ADMIN_PATH.test(schemaPath) && !url.searchParams.has('workspaceId')) {
+      if (
+        cfg.workspaceId !== undefined &&
+        !ADMIN_PATH.test(schemaPath) &&
+        !url.searchParams.has('workspaceId')
+      ) {
         // first, as the API reference writes it: `?workspaceId=42&limit=…`
-        url.search = new URLSearchParams([['workspaceId', String(cfg.workspaceId)], ...url.searchParams]).toString();
+        url.search = new URLSearchParams([
+          ['workspaceId', String(cfg.workspaceId)],
+          ...url.searchParams,
+        ]).toString();
       }
       const headers = new Headers(request.headers);
       for (const [k, v] of Object.entries(cfg.defaultHeaders)) {
@@ -60,7 +67,9 @@ export function outreachMiddleware(cfg: MiddlewareConfig): Middleware {
       const t0 = started.get(id);
       started.delete(id);
       if (t0 !== undefined) {
-        cfg.logger.debug(`outreach: ${request.method} ${new URL(request.url).pathname} → ${response.status} (${Date.now() - t0} ms)`);
+        cfg.logger.debug(
+          `outreach: ${request.method} ${new URL(request.url).pathname} → ${response.status} (${Date.now() - t0} ms)`,
+        );
       }
       if (!response.ok) {
         const text = await response.text();
@@ -70,7 +79,9 @@ export function outreachMiddleware(cfg: MiddlewareConfig): Middleware {
         } catch {}
         const err = APIError.generate(response.status, body, response.headers);
         if (shouldLog(cfg.logLevel, response.status >= 500 ? 'error' : 'info')) {
-          cfg.logger[response.status >= 500 ? 'error' : 'info'](`outreach: ${request.method} ${new URL(request.url).pathname}: ${err.message}`);
+          cfg.logger[response.status >= 500 ? 'error' : 'info'](
+            `outreach: ${request.method} ${new URL(request.url).pathname}: ${err.message}`,
+          );
         }
         throw err;
       }

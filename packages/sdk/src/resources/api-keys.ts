@@ -15,7 +15,11 @@ export interface ApiKeyCreateParams {
 /** Admin (`new Outreach({ apiKey: process.env.OUTREACH_ADMIN_TOKEN })`): the API keys of a workspace. */
 export class ApiKeys extends APIResource {
   /** `POST /api-keys?workspace_id=` → `{api_key, name, workspace_id, expiration_date}`: the only time the key is shown. */
-  create(workspaceId: number, body: ApiKeyCreateParams = {}, options?: RequestOptions): APIPromise<ApiKeyCreated> {
+  create(
+    workspaceId: number,
+    body: ApiKeyCreateParams = {},
+    options?: RequestOptions,
+  ): APIPromise<ApiKeyCreated> {
     return this._post('/api-keys', { query: { workspace_id: workspaceId }, body }, options);
   }
 

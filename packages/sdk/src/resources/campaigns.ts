@@ -1,11 +1,17 @@
-import type { APIPromise } from '../core/api-promise';
 import type { RequestOptions } from '../client';
+import type { APIPromise } from '../core/api-promise';
+import { parseJson, parseStream, parseText } from '../core/parse';
 import type { components, paths } from '../generated/openapi';
 import type { PagePromise } from '../pagination';
 import { APIResource } from '../resource';
 import { CampaignMailboxes } from './campaign-mailboxes';
-import { type CampaignStats, type CsvExportKind, type ExportKind, type ExportSummary, fetchExport } from './exports';
-import { parseJson, parseStream, parseText } from '../core/parse';
+import {
+  type CampaignStats,
+  type CsvExportKind,
+  type ExportKind,
+  type ExportSummary,
+  fetchExport,
+} from './exports';
 
 export type Campaign = components['schemas']['Campaign'];
 export type CampaignCreateParams = components['schemas']['CreateCampaign'];
@@ -51,10 +57,22 @@ export class Campaigns extends APIResource {
    * `ConflictError` (code `preflight_failed`, the checks in its body). With `async: true` it
    * resolves at once with `{jobId, status: 'queued'}`: wait with `client.launchJobs.waitUntilDone`.
    */
-  launch(id: string, params: LaunchParams & { async: true }, options?: RequestOptions): APIPromise<LaunchQueued>;
-  launch(id: string, params?: LaunchParams & { async?: false }, options?: RequestOptions): APIPromise<Launched>;
+  launch(
+    id: string,
+    params: LaunchParams & { async: true },
+    options?: RequestOptions,
+  ): APIPromise<LaunchQueued>;
+  launch(
+    id: string,
+    params?: LaunchParams & { async?: false },
+    options?: RequestOptions,
+  ): APIPromise<Launched>;
   launch(id: string, params?: LaunchParams, options?: RequestOptions): APIPromise<Launched | LaunchQueued>;
-  launch(id: string, params: LaunchParams = {}, options?: RequestOptions): APIPromise<Launched | LaunchQueued> {
+  launch(
+    id: string,
+    params: LaunchParams = {},
+    options?: RequestOptions,
+  ): APIPromise<Launched | LaunchQueued> {
     const query = {
       ...(params.limit === undefined ? {} : { limit: params.limit }),
       ...(params.async ? { async: 'true' as const } : {}),
@@ -109,8 +127,16 @@ export class Campaigns extends APIResource {
    */
   export(id: string, params?: { kind?: 'summary' }, options?: RequestOptions): APIPromise<ExportSummary>;
   export(id: string, params: { kind: CsvExportKind }, options?: RequestOptions): APIPromise<string>;
-  export(id: string, params?: { kind?: ExportKind }, options?: RequestOptions): APIPromise<ExportSummary | string>;
-  export(id: string, params: { kind?: ExportKind } = {}, options?: RequestOptions): APIPromise<ExportSummary | string> {
+  export(
+    id: string,
+    params?: { kind?: ExportKind },
+    options?: RequestOptions,
+  ): APIPromise<ExportSummary | string>;
+  export(
+    id: string,
+    params: { kind?: ExportKind } = {},
+    options?: RequestOptions,
+  ): APIPromise<ExportSummary | string> {
     const kind = params.kind ?? 'summary';
     return kind === 'summary'
       ? fetchExport<ExportSummary>(this._client, id, kind, parseJson, options)
@@ -118,7 +144,11 @@ export class Campaigns extends APIResource {
   }
 
   /** `GET /campaigns/{id}/export` as the CSV's bytes while the server streams them (memory stays flat). */
-  exportStream(id: string, params: { kind: CsvExportKind }, options?: RequestOptions): APIPromise<ReadableStream<Uint8Array>> {
+  exportStream(
+    id: string,
+    params: { kind: CsvExportKind },
+    options?: RequestOptions,
+  ): APIPromise<ReadableStream<Uint8Array>> {
     return fetchExport(this._client, id, params.kind, parseStream, options);
   }
 }

@@ -1,5 +1,5 @@
-import type { APIPromise } from '../core/api-promise';
 import type { RequestOptions } from '../client';
+import type { APIPromise } from '../core/api-promise';
 import { OutreachError } from '../errors';
 import type { components } from '../generated/openapi';
 import { APIResource } from '../resource';
@@ -41,7 +41,11 @@ export class Imports extends APIResource {
   }
 
   /** `POST /imports/{importId}/mapping-confirm` → `{importId, status: "queued"}` (once per import). */
-  confirmMapping(importId: string, mapping: ColumnMapping, options?: RequestOptions): APIPromise<ImportQueued> {
+  confirmMapping(
+    importId: string,
+    mapping: ColumnMapping,
+    options?: RequestOptions,
+  ): APIPromise<ImportQueued> {
     return this._post(
       '/imports/{importId}/mapping-confirm',
       { path: { importId }, body: { mapping } },

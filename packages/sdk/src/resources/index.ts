@@ -1,3 +1,5 @@
+export type { ApiKey, ApiKeyCreated, ApiKeyCreateParams } from './api-keys';
+export { ApiKeys } from './api-keys';
 export type {
   CampaignMailbox,
   CampaignMailboxCreateParams,
@@ -65,7 +67,5 @@ export type {
   SuppressionStatus,
 } from './suppressions';
 export { Suppressions } from './suppressions';
-export type { ApiKey, ApiKeyCreated, ApiKeyCreateParams } from './api-keys';
-export { ApiKeys } from './api-keys';
 export type { Workspace, WorkspaceCreateParams } from './workspaces';
 export { Workspaces } from './workspaces';

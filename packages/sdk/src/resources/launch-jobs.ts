@@ -1,5 +1,5 @@
-import type { APIPromise } from '../core/api-promise';
 import type { RequestOptions } from '../client';
+import type { APIPromise } from '../core/api-promise';
 import { OutreachError } from '../errors';
 import type { components } from '../generated/openapi';
 import { APIResource } from '../resource';

@@ -1,5 +1,5 @@
-import type { APIPromise } from '../core/api-promise';
 import type { RequestOptions } from '../client';
+import type { APIPromise } from '../core/api-promise';
 import type { components, paths } from '../generated/openapi';
 import type { PagePromise } from '../pagination';
 import { APIResource } from '../resource';

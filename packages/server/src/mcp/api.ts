@@ -14,7 +14,9 @@ export interface ApiCall {
   body?: unknown;
 }
 
-export type ApiResult = { ok: true; status: number; body: unknown } | { ok: false; status: number; body: Problem };
+export type ApiResult =
+  | { ok: true; status: number; body: unknown }
+  | { ok: false; status: number; body: Problem };
 
 export interface Problem {
   type: string;

@@ -11,21 +11,37 @@ export function importContactsTool(): Tool {
     importContactsRoute,
     { id: 'campaignId' },
     z.object({
-      csv: z.string().min(1).describe('The CSV text, header row first (email, firstName, lastName, company, title, any custom column)'),
+      csv: z
+        .string()
+        .min(1)
+        .describe(
+          'The CSV text, header row first (email, firstName, lastName, company, title, any custom column)',
+        ),
     }),
   );
   return {
     name: 'import_contacts',
     description:
       'Import contacts into a campaign from CSV text (header row first; up to 10,000 rows / 1 MB here). Upserts on the lower-cased email; invalid rows are counted, never stored; suppressed addresses are stored as suppressed. Returns {imported, parsed, valid, invalid, upserted}.',
-    annotations: { title: 'Import contacts', readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: {
+      title: 'Import contacts',
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
     inputSchema: args.schema,
     async run(input, api) {
       const split = args.split(input);
       if (!split.ok) return split.result;
       const form = new FormData();
       form.append('file', new Blob([String(input.csv)], { type: 'text/csv' }), 'contacts.csv');
-      return api({ method: importContactsRoute.method, path: importContactsRoute.path, ...split.call, body: form });
+      return api({
+        method: importContactsRoute.method,
+        path: importContactsRoute.path,
+        ...split.call,
+        body: form,
+      });
     },
   };
 }
@@ -42,19 +58,28 @@ export function launchCampaignTool(): Tool {
       confirm: z
         .boolean()
         .optional()
-        .describe('true to launch (emails go out). Without it nothing changes: the answer is the preflight and the contacts it would enrol.'),
+        .describe(
+          'true to launch (emails go out). Without it nothing changes: the answer is the preflight and the contacts it would enrol.',
+        ),
     }),
   );
   return {
     name: 'launch_campaign',
     description:
       'Launch a campaign: runs preflight, then enrols pending contacts (at most `limit` over all launches) and starts sending inside the schedule. Without `confirm: true` it changes nothing and answers {confirmRequired: true, preflight, wouldEnrol}: show that to the user and ask before calling again with confirm: true.',
-    annotations: { title: 'Launch a campaign', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: {
+      title: 'Launch a campaign',
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: true,
+      openWorldHint: true,
+    },
     inputSchema: args.schema,
     async run(input, api) {
       const split = args.split(input);
       if (!split.ok) return split.result;
-      if (input.confirm === true) return api({ method: launchRoute.method, path: launchRoute.path, ...split.call });
+      if (input.confirm === true)
+        return api({ method: launchRoute.method, path: launchRoute.path, ...split.call });
       const params = split.call.params;
       const preflight = await api({ method: preflightRoute.method, path: preflightRoute.path, params });
       if (!preflight.ok) return preflight;
@@ -64,8 +89,13 @@ export function launchCampaignTool(): Tool {
       // The launch enrols pending contacts up to `limit` minus those enrolled by earlier launches.
       const enrolledBefore = c.total - c.pending - c.suppressed;
       const limit = split.call.query?.limit as number | undefined;
-      const wouldEnrol = limit === undefined ? c.pending : Math.max(0, Math.min(c.pending, limit - enrolledBefore));
-      return { ok: true, status: 200, body: { confirmRequired: true, preflight: preflight.body, wouldEnrol } };
+      const wouldEnrol =
+        limit === undefined ? c.pending : Math.max(0, Math.min(c.pending, limit - enrolledBefore));
+      return {
+        ok: true,
+        status: 200,
+        body: { confirmRequired: true, preflight: preflight.body, wouldEnrol },
+      };
     },
   };
 }

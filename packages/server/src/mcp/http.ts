@@ -26,9 +26,13 @@ export function registerMcp(app: App): void {
   });
   // Stateless: no server-initiated stream to GET and no session to DELETE.
   app.on(['GET', 'DELETE'], '/mcp', (c) =>
-    c.json({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: POST only' }, id: null }, 405, {
-      Allow: 'POST',
-    }),
+    c.json(
+      { jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: POST only' }, id: null },
+      405,
+      {
+        Allow: 'POST',
+      },
+    ),
   );
 }
 
@@ -36,7 +40,8 @@ export function registerMcp(app: App): void {
 export function inProcessApi(app: App, authorization: string): Api {
   return async (call) => {
     const url = new URL(fillPath(call.path, call.params), 'http://mcp.internal');
-    for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(call.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v));
     const headers = new Headers({ authorization, accept: 'application/json' });
     let body: FormData | string | undefined;
     if (call.body instanceof FormData) body = call.body;
@@ -47,6 +52,8 @@ export function inProcessApi(app: App, authorization: string): Api {
     const res = await app.fetch(new Request(url, { method: call.method.toUpperCase(), headers, body }));
     const text = await res.text();
     const json = text ? JSON.parse(text) : undefined;
-    return res.ok ? { ok: true, status: res.status, body: json } : { ok: false, status: res.status, body: json as Problem };
+    return res.ok
+      ? { ok: true, status: res.status, body: json }
+      : { ok: false, status: res.status, body: json as Problem };
   };
 }

@@ -32,7 +32,9 @@ const HIDDEN_QUERY = new Set(['workspaceId']);
 export interface RouteArgs {
   schema: Tool['inputSchema'];
   /** Path and query validated with the route's own schemas; everything else is the body. */
-  split(args: ToolArgs): { ok: true; call: Omit<ApiCall, 'method' | 'path'> } | { ok: false; result: ApiResult };
+  split(
+    args: ToolArgs,
+  ): { ok: true; call: Omit<ApiCall, 'method' | 'path'> } | { ok: false; result: ApiResult };
 }
 
 /**
@@ -41,7 +43,11 @@ export interface RouteArgs {
  * left to the route to validate (its 422 names the field); path and query are checked here so
  * a missing id never turns into a request for `/campaigns//steps`.
  */
-export function routeArgs(route: RouteLike, rename: Record<string, string> = {}, extra: z.ZodObject = z.object({})): RouteArgs {
+export function routeArgs(
+  route: RouteLike,
+  rename: Record<string, string> = {},
+  extra: z.ZodObject = z.object({}),
+): RouteArgs {
   const params = route.request?.params;
   const query = route.request?.query;
   const bodySchema = route.request?.body?.content['application/json']?.schema as z.ZodType | undefined;
@@ -49,11 +55,17 @@ export function routeArgs(route: RouteLike, rename: Record<string, string> = {},
   const fromApi = Object.fromEntries(Object.entries(rename).map(([k, v]) => [v, k]));
 
   const pathShape = Object.fromEntries(Object.entries(params?.shape ?? {}).map(([k, v]) => [toApi(k), v]));
-  const queryShape = Object.fromEntries(Object.entries(query?.shape ?? {}).filter(([k]) => !HIDDEN_QUERY.has(k)));
+  const queryShape = Object.fromEntries(
+    Object.entries(query?.shape ?? {}).filter(([k]) => !HIDDEN_QUERY.has(k)),
+  );
   const local = z.object({ ...pathShape, ...queryShape, ...extra.shape });
 
   const parts = [local, ...(bodySchema ? [bodySchema] : [])].map(
-    (s) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as { properties?: object; required?: string[] },
+    (s) =>
+      z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as {
+        properties?: object;
+        required?: string[];
+      },
   );
   const properties = Object.assign({}, ...parts.map((p) => p.properties ?? {}));
   const required = [...new Set(parts.flatMap((p) => p.required ?? []))];
@@ -64,13 +76,21 @@ export function routeArgs(route: RouteLike, rename: Record<string, string> = {},
     split(args) {
       const parsed = local.safeParse(args);
       if (!parsed.success) {
-        const errors = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(arguments)', message: i.message }));
+        const errors = parsed.error.issues.map((i) => ({
+          path: i.path.map(String).join('.') || '(arguments)',
+          message: i.message,
+        }));
         return {
           ok: false,
           result: {
             ok: false,
             status: 422,
-            body: localProblem(422, 'validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors),
+            body: localProblem(
+              422,
+              'validation_failed',
+              errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+              errors,
+            ),
           },
         };
       }

@@ -1,5 +1,9 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ListToolsRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { API_VERSION } from '../version';
 import { type Api, type ApiResult, localProblem } from './api';
 import { mcpTools } from './tools';
@@ -14,11 +18,21 @@ export function createMcpServer(api: Api): Server {
   const byName = new Map(tools.map((t) => [t.name, t]));
   const server = new Server({ name: 'outreach', version: API_VERSION }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema, annotations: t.annotations })),
+    tools: tools.map((t) => ({
+      name: t.name,
+      description: t.description,
+      inputSchema: t.inputSchema,
+      annotations: t.annotations,
+    })),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (req): Promise<CallToolResult> => {
     const tool = byName.get(req.params.name);
-    if (!tool) return toolResult({ ok: false, status: 404, body: localProblem(404, 'unknown_tool', `No tool named ${req.params.name}`) });
+    if (!tool)
+      return toolResult({
+        ok: false,
+        status: 404,
+        body: localProblem(404, 'unknown_tool', `No tool named ${req.params.name}`),
+      });
     try {
       return toolResult(await tool.run(req.params.arguments ?? {}, api));
     } catch (err) {
@@ -33,7 +47,8 @@ export function createMcpServer(api: Api): Server {
 /** The route's JSON as text (and as structured content); an error status → `isError` with the problem. */
 export function toolResult(result: ApiResult): CallToolResult {
   const body = result.body ?? { ok: true };
-  const structured = typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const structured =
+    typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   return {
     content: [{ type: 'text', text: JSON.stringify(body) }],
     ...(structured ? { structuredContent: structured } : {}),

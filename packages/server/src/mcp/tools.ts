@@ -15,7 +15,12 @@ import { importContactsTool, launchCampaignTool } from './flow-tools';
 import { routeTool, type Tool } from './route-tool';
 
 /** Hints for the tools that only read. */
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+const READ = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const;
 const CAMPAIGN = { id: 'campaignId' };
 
 /**
@@ -26,7 +31,8 @@ export function mcpTools(): Tool[] {
   return [
     routeTool(listCampaignsRoute, {
       name: 'list_campaigns',
-      description: 'List the campaigns of the workspace, oldest first (one page: pass next_cursor as `cursor` for the next). Filter by `status`.',
+      description:
+        'List the campaigns of the workspace, oldest first (one page: pass next_cursor as `cursor` for the next). Filter by `status`.',
       annotations: { ...READ, title: 'List campaigns' },
     }),
     routeTool(getCampaignRoute, {
@@ -37,48 +43,79 @@ export function mcpTools(): Tool[] {
     }),
     routeTool(createCampaignRoute, {
       name: 'create_campaign',
-      description: 'Create a draft campaign `{name, priority?: HIGH|MEDIUM|LOW}`. Next: add_step, import_contacts, attach_mailbox, set_schedule.',
-      annotations: { title: 'Create a campaign', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      description:
+        'Create a draft campaign `{name, priority?: HIGH|MEDIUM|LOW}`. Next: add_step, import_contacts, attach_mailbox, set_schedule.',
+      annotations: {
+        title: 'Create a campaign',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     }),
     routeTool(createStepRoute, {
       name: 'add_step',
       description:
         'Add an email step to a campaign: `order` (1 = first email), `subject`, `bodyHtml` (Mustache: {{firstName}}, {{company}}, {{firstName|there}}, {{unsubscribeUrl}}, …), `delayDays` from the previous send (the first step: from launch), optional A/B `variants`.',
       rename: CAMPAIGN,
-      annotations: { title: 'Add a step', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        title: 'Add a step',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     }),
     routeTool(previewStepRoute, {
       name: 'preview_step',
-      description: 'Render a step for one contact (and sender) without saving anything: `{subject, bodyHtml, bodyText, missingVariables}`.',
+      description:
+        'Render a step for one contact (and sender) without saving anything: `{subject, bodyHtml, bodyText, missingVariables}`.',
       annotations: { ...READ, title: 'Preview a step' },
     }),
     importContactsTool(),
     routeTool(listContactsRoute, {
       name: 'list_contacts',
-      description: "A page of a campaign's contacts, oldest first; filter by `status` (pending, active, replied, bounced, …).",
+      description:
+        "A page of a campaign's contacts, oldest first; filter by `status` (pending, active, replied, bounced, …).",
       rename: CAMPAIGN,
       annotations: { ...READ, title: 'List contacts' },
     }),
     routeTool(listMailboxesRoute, {
       name: 'list_mailboxes',
-      description: 'The sending mailboxes registered in the workspace (address, daily limit, status, last login check). Attach one to a campaign by its address.',
+      description:
+        'The sending mailboxes registered in the workspace (address, daily limit, status, last login check). Attach one to a campaign by its address.',
       annotations: { ...READ, title: 'List mailboxes' },
     }),
     routeTool(attachMailboxRoute, {
       name: 'attach_mailbox',
-      description: 'Attach a registered mailbox to a campaign by `mailboxAddress`, with its `dailyLimit` and `weight` (and optional gaps between sends in seconds).',
+      description:
+        'Attach a registered mailbox to a campaign by `mailboxAddress`, with its `dailyLimit` and `weight` (and optional gaps between sends in seconds).',
       rename: CAMPAIGN,
-      annotations: { title: 'Attach a mailbox', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        title: 'Attach a mailbox',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     }),
     routeTool(putScheduleRoute, {
       name: 'set_schedule',
-      description: 'Set when a campaign sends: IANA `timezone`, `weekdays` (mon…sun) and `windows` [{start: "09:00", end: "17:00"}]. Replaces the previous schedule.',
+      description:
+        'Set when a campaign sends: IANA `timezone`, `weekdays` (mon…sun) and `windows` [{start: "09:00", end: "17:00"}]. Replaces the previous schedule.',
       rename: CAMPAIGN,
-      annotations: { title: 'Set the schedule', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+      annotations: {
+        title: 'Set the schedule',
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
     }),
     routeTool(preflightRoute, {
       name: 'run_preflight',
-      description: 'Check that a campaign can launch (steps, contacts, mailboxes, mailbox logins, schedule; warnings for missing variables and unsubscribe links). Logs in to each mailbox.',
+      description:
+        'Check that a campaign can launch (steps, contacts, mailboxes, mailbox logins, schedule; warnings for missing variables and unsubscribe links). Logs in to each mailbox.',
       rename: CAMPAIGN,
       annotations: { ...READ, title: 'Run preflight', openWorldHint: true },
     }),
@@ -88,14 +125,26 @@ export function mcpTools(): Tool[] {
       description: 'Pause an active campaign: no new email is sent until it is resumed.',
       rename: CAMPAIGN,
       fixedBody: { action: 'pause' },
-      annotations: { title: 'Pause a campaign', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        title: 'Pause a campaign',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     }),
     routeTool(changeLifecycleRoute, {
       name: 'resume_campaign',
       description: 'Resume a paused campaign: sending continues inside its schedule.',
       rename: CAMPAIGN,
       fixedBody: { action: 'resume' },
-      annotations: { title: 'Resume a campaign', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+      annotations: {
+        title: 'Resume a campaign',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
     }),
     routeTool(getStatsRoute, {
       name: 'campaign_stats',
@@ -105,8 +154,15 @@ export function mcpTools(): Tool[] {
     }),
     routeTool(addSuppressionsRoute, {
       name: 'add_suppressions',
-      description: 'Never write to these addresses (or whole domains) again, in every campaign of the workspace.',
-      annotations: { title: 'Add suppressions', readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      description:
+        'Never write to these addresses (or whole domains) again, in every campaign of the workspace.',
+      annotations: {
+        title: 'Add suppressions',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
     }),
   ];
 }
