@@ -1,9 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { AppError, type Deps } from '@outreach/shared';
-import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
+import { registerDocs } from './lib/docs';
 import { TAGS } from './lib/openapi-rules';
 import { fieldErrors, problem } from './lib/problem';
 import { registerMcp } from './mcp/http';
@@ -19,7 +19,7 @@ export const MAX_JSON_BODY = 1024 * 1024;
 /** Routes that take large multipart uploads and check their own limits. */
 const UPLOAD_PATHS = [/^\/imports$/, /^\/campaigns\/[^/]+\/contacts\/import$/];
 
-const PUBLIC_PATHS = [/^\/openapi\.json$/, /^\/docs/, /^\/health$/, /^\/u\//];
+const PUBLIC_PATHS = [/^\/openapi\.json$/, /^\/docs/, /^\/health$/, /^\/u\//, /^\/favicon\.ico$/];
 const ADMIN_PATHS = [/^\/workspaces/, /^\/api-keys/];
 
 export type App = OpenAPIHono<AppEnv>;
@@ -92,8 +92,9 @@ export function createApp(deps: Deps): App {
     spec ??= JSON.stringify(openApiDocument(app));
     return c.body(spec, 200, { 'content-type': 'application/json' });
   });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Outreach API' }));
+  registerDocs(app);
   app.get('/health', (c) => c.json({ ok: true }));
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   return app;
 }
 
