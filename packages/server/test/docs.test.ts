@@ -86,7 +86,7 @@ describe('/docs', () => {
       await page.goto(`${baseUrl}/docs`, { waitUntil: 'load' });
       // the sidebar lists the operations by summary, grouped by tag
       await page.getByText('Create a campaign', { exact: true }).first().waitFor({ timeout: 60_000 });
-      const text = await page.locator('body').innerText();
+      const text = (await page.locator('body').textContent()) ?? '';
       // the first group is open with its operations; the others are listed by tag
       for (const summary of ['List campaigns, oldest first', 'Rename a campaign or change its priority']) {
         expect(text).toContain(summary);
