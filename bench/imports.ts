@@ -10,9 +10,11 @@
  *    fresh database with the same schema. Prints the ratio end-to-end / raw.
  * 3. Listing the 1M contacts page by page (limit 200) through the API: first vs last pages.
  * 4. The sync import of 10,000 rows (one request, answered when stored).
- * 5. An `Idempotency-Key` on the same 1M-row upload (the middleware fingerprints the body).
+ * 5. Peak RSS of the same 1M-row upload with and without an `Idempotency-Key` (the middleware
+ *    fingerprints the body as it streams), each in its own process.
  *
- * Run: `npx tsx bench/imports.ts` (BENCH_ROWS=… to change the size; BENCH_SKIP=idem,list,sync).
+ * Run: `npx tsx bench/imports.ts` (BENCH_ROWS=… to change the size; BENCH_SKIP=idem,list,sync;
+ * BENCH_ONLY=idem for 5. alone).
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -22,64 +24,11 @@ import { createApp } from '@outreach/server/app';
 import { type Deps, newId, openDb } from '@outreach/shared';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
 import { importsLoop } from '@outreach/worker/loops/imports';
+import { BOUNDARY, HEADER, line, multipart } from './lib/upload-body';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
-const HEADER = 'email,first_name,last_name,company,title,plan,seats,region';
-
-function line(i: number): string {
-  return `user${i}@example${i % 1000}.com,First${i},Last${i},Company ${i % 5000},Title ${i % 50},plan${i % 3},${i % 100},region${i % 7}`;
-}
-
-/** The CSV, 64 KB at a time, never whole in memory. */
-function* csvChunks(rows: number): Generator<string> {
-  let buf = `${HEADER}\n`;
-  for (let i = 0; i < rows; i++) {
-    buf += `${line(i)}\n`;
-    if (buf.length >= 64 * 1024) {
-      yield buf;
-      buf = '';
-    }
-  }
-  if (buf) yield buf;
-}
-
-function csvBytes(rows: number): number {
-  let n = HEADER.length + 1;
-  for (let i = 0; i < rows; i++) n += line(i).length + 1;
-  return n;
-}
-
-const BOUNDARY = '----outreachbench7f3a';
-function multipart(campaignId: string, rows: number): { body: ReadableStream<Uint8Array>; length: number } {
-  const enc = new TextEncoder();
-  const head = enc.encode(
-    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="campaignId"\r\n\r\n${campaignId}\r\n` +
-      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="large_leads.csv"\r\nContent-Type: text/csv\r\n\r\n`,
-  );
-  const tail = enc.encode(`\r\n--${BOUNDARY}--\r\n`);
-  const gen = csvChunks(rows);
-  let stage = 0;
-  const body = new ReadableStream<Uint8Array>({
-    pull(ctrl) {
-      if (stage === 0) {
-        stage = 1;
-        ctrl.enqueue(head);
-        return;
-      }
-      const next = gen.next();
-      if (!next.done) {
-        ctrl.enqueue(enc.encode(next.value));
-        return;
-      }
-      ctrl.enqueue(tail);
-      ctrl.close();
-    },
-  });
-  return { body, length: head.length + csvBytes(rows) + tail.length };
-}
-
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -340,36 +289,39 @@ async function syncImport(deps: TestDeps, apiKey: string, workspaceId: number): 
   }
 }
 
-async function idempotentUpload(
-  deps: TestDeps,
-  apiKey: string,
-  workspaceId: number,
-  campaignId: string,
-): Promise<void> {
-  const app = createApp(deps);
-  const { body, length } = multipart(campaignId, ROWS);
-  const before = process.memoryUsage().rss;
-  let maxRss = 0;
-  const sampler = setInterval(() => {
-    maxRss = Math.max(maxRss, process.memoryUsage().rss);
-  }, 50);
-  const t0 = performance.now();
-  const res = await app.request(`/imports?workspaceId=${workspaceId}`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${apiKey}`,
-      'idempotency-key': 'bench-upload-1',
-      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
-      'content-length': String(length),
-    },
-    body,
-    duplex: 'half',
-  } as RequestInit);
-  const out = (await res.json()) as any;
-  const seconds = (performance.now() - t0) / 1000;
-  clearInterval(sampler);
+/**
+ * 5. Peak RSS of the same upload with and without an `Idempotency-Key`, each in a fresh process
+ * (bench/lib/upload-rss.ts) so neither inherits the other's high-water mark.
+ */
+function idempotentUpload(): void {
+  const run = (keyed: boolean) => {
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(here, 'lib/upload-rss.ts'), keyed ? 'keyed' : 'unkeyed', String(ROWS)],
+      { encoding: 'utf8', cwd: join(here, '..') },
+    );
+    if (child.status !== 0) throw new Error(`upload-rss: ${child.stderr}`);
+    return JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+      status: number;
+      bytes: number;
+      seconds: number;
+      rssBefore: number;
+      peakRss: number;
+    };
+  };
+  const plain = run(false);
+  const keyed = run(true);
+  for (const [name, r] of [
+    ['without a key', plain],
+    ['with an Idempotency-Key', keyed],
+  ] as const) {
+    console.log(
+      `  ${mb(r.bytes)} upload ${name}: ${r.status} in ${r.seconds.toFixed(2)} s; RSS ${mb(r.rssBefore)} before, peak ${mb(r.peakRss)} (+${mb(r.peakRss - r.rssBefore)})`,
+    );
+  }
+  const diff = keyed.peakRss - plain.peakRss;
   console.log(
-    `  ${mb(length)} upload with an Idempotency-Key: ${res.status} in ${seconds.toFixed(2)} s (without a key: see 1.); RSS ${mb(before)} before, up to ${mb(maxRss)} during it (${out.importId ?? out.code})`,
+    `  => peak RSS keyed − unkeyed: ${diff >= 0 ? '+' : ''}${(diff / 1024 / 1024).toFixed(1)} MB (target ≤ 20 MB)`,
   );
 }
 
@@ -386,6 +338,11 @@ function sampleMemory(): () => void {
 
 async function main() {
   console.log(`imports bench: ${fmt(ROWS)} rows, node ${process.version}`);
+  if (process.env.BENCH_ONLY === 'idem') {
+    console.log('5. peak RSS of a large upload with and without an Idempotency-Key');
+    idempotentUpload();
+    return;
+  }
   const deps = await createTestDeps();
   try {
     const { workspaceId, apiKey } = await createTestWorkspace(deps, 'bench');
@@ -430,7 +387,7 @@ async function main() {
     }
     if (!SKIP.has('idem')) {
       console.log('5. idempotency fingerprint of a large upload');
-      await idempotentUpload(deps, apiKey, workspaceId, e2e.campaignId);
+      idempotentUpload();
     }
     console.log(
       `summary: ${fmt(rate)} rows/s end to end (target ≥ 50,000); peak RSS API ${mb(e2e.uploadPeak)}, worker ${mb(e2e.workerPeak ?? 0)} (target < 300 MB)` +

@@ -16,6 +16,7 @@ import { Mailboxes } from './resources/mailboxes';
 import { Sends } from './resources/sends';
 import { Steps } from './resources/steps';
 import { Suppressions } from './resources/suppressions';
+import { Webhooks } from './resources/webhooks';
 import { Workspaces } from './resources/workspaces';
 import { type Fetch, retryingFetch } from './retry';
 import { VERSION } from './version';
@@ -119,6 +120,7 @@ export class Outreach {
   readonly workspaces: Workspaces;
   /** Admin: use with `apiKey: OUTREACH_ADMIN_TOKEN`. */
   readonly apiKeys: ApiKeys;
+  readonly webhooks: Webhooks;
 
   readonly #options: ClientOptions;
   readonly #fetch: Fetch | undefined;
@@ -176,6 +178,7 @@ export class Outreach {
     this.sends = new Sends(this);
     this.workspaces = new Workspaces(this);
     this.apiKeys = new ApiKeys(this);
+    this.webhooks = new Webhooks(this);
   }
 
   /** A new client with these options over this one's (`client.withOptions({ maxRetries: 0 })`). */

@@ -28,6 +28,14 @@ export { type ListResponse, Page, PagePromise } from './pagination';
 export { APIResource } from './resource';
 export * from './resources/index';
 export { VERSION } from './version';
+export {
+  unwrap,
+  type WebhookEvent,
+  type WebhookEventOf,
+  type WebhookEventType,
+  type WebhookHeaders,
+  WebhookVerificationError,
+} from './webhooks';
 
 import type { components } from './generated/openapi';
 /** Any schema of the spec by name, e.g. `Schema<'Campaign'>`. */

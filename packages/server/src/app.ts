@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
 import { registerDocs } from './lib/docs';
+import { ApiKeyCache } from './lib/key-cache';
 import { TAGS } from './lib/openapi-rules';
 import { fieldErrors, problem } from './lib/problem';
 import { registerMcp } from './mcp/http';
@@ -37,8 +38,10 @@ export function createApp(deps: Deps): App {
     },
   });
 
+  const apiKeys = new ApiKeyCache(deps.db, () => deps.clock.now());
   app.use('*', async (c, next) => {
     c.set('deps', deps);
+    c.set('apiKeys', apiKeys);
     await next();
   });
   app.use('*', requestId);
@@ -66,6 +69,11 @@ export function createApp(deps: Deps): App {
       const status = err.status;
       if (status === 400)
         return problem(c, 400, 'malformed_json', err.message || 'The body is not valid JSON');
+      if (status === 415) {
+        const sent = c.req.header('content-type');
+        const detail = `This route takes application/json, not ${sent ? `\`${sent}\`` : 'a body without Content-Type'}`;
+        return problem(c, 415, 'unsupported_media_type', detail);
+      }
       return problem(c, status, status === 413 ? 'payload_too_large' : 'bad_request', err.message);
     }
     deps.log.error('unhandled error', { err, path: c.req.path, requestId: c.get('requestId') });

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,7 @@ import {
 } from '@outreach/shared';
 import { startWorker } from '@outreach/worker';
 import { createApp, openApiDocument } from './app';
+import { childRole, type Role, reportListening, startPrimary } from './cluster';
 import { specProblems } from './lib/openapi-rules';
 import '@outreach/worker/loops/index';
 
@@ -29,8 +31,8 @@ export const OPENAPI_FILE = resolve(ROOT, 'openapi/openapi.json');
 
 const USAGE = `outreach <command>
 
-  start                 migrate, then run the API and the worker in one process
-  serve                 run the API only
+  start [--workers N]   migrate, then run N API processes (default: one per core) and the worker
+  serve [--workers N]   run the API only (N processes on one port)
   work                  run the worker only
   migrate               apply database migrations
   workspace create [--name N] [--description D]
@@ -68,15 +70,31 @@ async function firstRun(deps: Deps): Promise<void> {
   );
 }
 
-function listen(deps: Deps): Promise<{ close(): Promise<void> }> {
+function listen(deps: Deps, announce: (url: string) => void): Promise<{ close(): Promise<void> }> {
   const app = createApp(deps);
   return new Promise((resolveListen) => {
     const server = serve({ fetch: app.fetch, port: deps.config.port, hostname: deps.config.host }, (info) => {
-      deps.log.info('api listening', { url: `http://${deps.config.host}:${info.port}`, docs: '/docs' });
-      process.stdout.write(`Outreach API on http://${deps.config.host}:${info.port} (docs at /docs)\n`);
+      const url = `http://${deps.config.host}:${info.port}`;
+      deps.log.info('api listening', { url, docs: '/docs', pid: process.pid });
+      announce(url);
       resolveListen({ close: () => new Promise<void>((r) => server.close(() => r())) });
     });
   });
+}
+
+const announceUrl = (url: string) => process.stdout.write(`Outreach API on ${url} (docs at /docs)\n`);
+
+/** A child forked by the primary (cluster.ts): the API or the worker, on its own database client. */
+async function runChild(role: Role): Promise<number> {
+  const deps = await boot();
+  const server = role === 'api' ? await listen(deps, reportListening) : null;
+  const worker = role === 'worker' ? startWorker(deps) : null;
+  onSignal(async () => {
+    await server?.close();
+    await worker?.stop();
+    deps.db.close();
+  });
+  return -1; // keep running
 }
 
 function onSignal(stop: () => Promise<void>): void {
@@ -99,16 +117,40 @@ export async function main(argv: string[]): Promise<number> {
     case 'start':
     case 'serve':
     case 'work': {
+      const role = childRole();
+      if (role) return runChild(role);
+      const { values } = parseArgs({
+        args: [sub, ...rest].filter((a): a is string => a !== undefined),
+        options: { workers: { type: 'string' } },
+      });
+      const workers = values.workers === undefined ? undefined : Number(values.workers);
+      if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
+        process.stderr.write('--workers needs a whole number of processes, 1 or more\n');
+        return 2;
+      }
       const deps = await boot();
       await migrateDb(deps.db, deps.config.databaseUrl);
       if (command !== 'work') await firstRun(deps);
-      const server = command !== 'work' ? await listen(deps) : null;
-      const worker = command !== 'serve' ? startWorker(deps) : null;
-      onSignal(async () => {
-        await server?.close();
-        await worker?.stop();
-        deps.db.close();
+      const api = command === 'work' ? 0 : (workers ?? deps.config.apiWorkers ?? availableParallelism());
+      if (command === 'work' || (command === 'serve' && api === 1)) {
+        // one process is enough: no primary in between
+        const server = api ? await listen(deps, announceUrl) : null;
+        const worker = command === 'work' ? startWorker(deps) : null;
+        onSignal(async () => {
+          await server?.close();
+          await worker?.stop();
+          deps.db.close();
+        });
+        return -1;
+      }
+      deps.db.close(); // the primary only migrates; each child has its own client
+      const primary = startPrimary({ api, worker: command === 'start', log: deps.log });
+      onSignal(() => primary.stop());
+      const url = await primary.listening.catch(async (err: Error) => {
+        await primary.stop();
+        throw err;
       });
+      if (url) announceUrl(url);
       return -1; // keep running
     }
     case 'migrate': {

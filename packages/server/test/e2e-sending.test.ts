@@ -203,9 +203,12 @@ describe("the seed's flow against `outreach start`", () => {
   });
 
   it('step 2 waited its delay after step 1', async () => {
-    const sends = [];
-    for await (const send of client.sends.list(campaignId)) sends.push(send);
-    expect(sends).toHaveLength(4);
+    // the SMTP server has both steps; their outcomes are recorded just after it answered
+    const sends = await until('every send to be recorded', async () => {
+      const all = [];
+      for await (const send of client.sends.list(campaignId)) all.push(send);
+      return all.length === 4 && all.every((s) => s.sentAt) ? all : undefined;
+    });
     for (const contactId of new Set(sends.map((s) => s.contactId))) {
       const [a, b] = sends
         .filter((s) => s.contactId === contactId)

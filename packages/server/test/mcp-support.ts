@@ -54,4 +54,5 @@ export const TOOL_NAMES = [
   'resume_campaign',
   'campaign_stats',
   'add_suppressions',
+  'list_webhook_deliveries',
 ];

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -19,9 +20,11 @@ const schema = z.object({
   OUTREACH_SECRET_KEY: z.string().min(16, 'at least 16 characters').optional(),
   OUTREACH_PUBLIC_URL: z.string().url('an absolute URL').optional(),
   OUTREACH_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  OUTREACH_MAILBOX_ALLOW_PRIVATE: bool.default(false),
   OUTREACH_DISPATCH_INTERVAL_MS: int(50, 3_600_000).default(5000),
   OUTREACH_INBOX_POLL_SECONDS: int(1, 86_400).default(60),
   OUTREACH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  OUTREACH_API_WORKERS: int(1, 256).optional(),
 });
 
 export interface Config {
@@ -34,9 +37,13 @@ export interface Config {
   secretKey: string;
   publicUrl: string;
   webhookAllowPrivate: boolean;
+  /** mailbox SMTP/IMAP hosts may be private/loopback addresses (see net/ssrf.ts). */
+  mailboxAllowPrivate: boolean;
   dispatchIntervalMs: number;
   inboxPollSeconds: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** API processes of `start` / `serve` (node's cluster module); default one per core. */
+  apiWorkers?: number;
 }
 
 export class ConfigError extends Error {}
@@ -76,9 +83,11 @@ export function loadConfig(
     secretKey: e.OUTREACH_SECRET_KEY ?? (opts.generateKey === false ? '' : secretKeyFile(dataDir)),
     publicUrl: (e.OUTREACH_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     webhookAllowPrivate: e.OUTREACH_WEBHOOK_ALLOW_PRIVATE,
+    mailboxAllowPrivate: e.OUTREACH_MAILBOX_ALLOW_PRIVATE,
     dispatchIntervalMs: e.OUTREACH_DISPATCH_INTERVAL_MS,
     inboxPollSeconds: e.OUTREACH_INBOX_POLL_SECONDS,
     logLevel: e.OUTREACH_LOG_LEVEL,
+    apiWorkers: e.OUTREACH_API_WORKERS ?? availableParallelism(),
   };
 }
 
@@ -86,7 +95,7 @@ export function loadConfig(
 function secretKeyFile(dataDir: string): string {
   const file = join(dataDir, 'secret.key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('hex');
   try {
     writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });

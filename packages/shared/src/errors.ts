@@ -11,6 +11,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  contact_bounced: 409,
+  contact_suppressed: 409,
   idempotency_conflict: 409,
   idempotency_in_progress: 409,
   invalid_transition: 409,

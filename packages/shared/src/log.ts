@@ -1,5 +1,11 @@
+/**
+ * JSON lines on stderr through pino: errors keep their type, message, stack and cause (pino's
+ * standard error serialiser, for an Error under any field), and secret-looking fields are
+ * redacted wherever they sit in the first three levels of a record.
+ */
+import pino, { stdSerializers } from 'pino';
+
 type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -8,34 +14,58 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-const SECRET_KEY = /pass(word)?|secret|token|authorization|api_?key/i;
+/** Field names whose values are never printed. */
+const SECRET_FIELDS = [
+  'password',
+  'pass',
+  'smtpPassword',
+  'imapPassword',
+  'authorization',
+  'cookie',
+  'api_key',
+  'apiKey',
+  'secret',
+  'secretKey',
+  'token',
+  'adminToken',
+];
+export const REDACTED = '[redacted]';
+const REDACT_PATHS = SECRET_FIELDS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
-/** Fields whose name looks secret are never printed. */
-function redact(fields: Record<string, unknown>): Record<string, unknown> {
+/** Errors anywhere among the fields get the standard serialiser, not only under `err`. */
+function serialiseErrors(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) {
-    if (SECRET_KEY.test(k)) out[k] = '[redacted]';
-    else if (v instanceof Error) out[k] = v.message;
-    else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = redact(v as Record<string, unknown>);
-    else out[k] = v;
-  }
+  for (const [k, v] of Object.entries(fields))
+    out[k] = v instanceof Error ? stdSerializers.errWithCause(v) : v;
   return out;
 }
 
-/** One JSON line per record on stderr. */
-export function createLogger(level: Level = 'info', bindings: Record<string, unknown> = {}): Logger {
-  const min = ORDER[level];
-  const write = (l: Level, msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[l] < min) return;
-    const rec = { t: new Date().toISOString(), level: l, msg, ...redact({ ...bindings, ...fields }) };
-    process.stderr.write(`${JSON.stringify(rec)}\n`);
-  };
-  return {
-    debug: (m, f) => write('debug', m, f),
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
-  };
+/** One JSON line per record on `destination` (stderr). */
+export function createLogger(
+  level: Level = 'info',
+  bindings: Record<string, unknown> = {},
+  destination: { write(line: string): unknown } = process.stderr,
+): Logger {
+  const p = pino(
+    {
+      level,
+      base: bindings,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      // Already serialised by serialiseErrors.
+      serializers: { err: (v: unknown) => v },
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
+    },
+    destination as pino.DestinationStream,
+  );
+  const at =
+    (l: Exclude<Level, 'silent'>) =>
+    (msg: string, fields?: Record<string, unknown>): void => {
+      if (!p.isLevelEnabled(l)) return;
+      if (fields) p[l](serialiseErrors(fields), msg);
+      else p[l](msg);
+    };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 export const silentLogger: Logger = createLogger('silent');

@@ -17,7 +17,7 @@ export interface StartOutreachOptions {
   env?: Record<string, string | undefined>;
   /** `start` (API + worker, default) or `serve` (API only). */
   command?: 'start' | 'serve';
-  /** How long to wait for the API to listen (default 30 s). */
+  /** How long to wait for the API to listen (default 60 s). */
   timeoutMs?: number;
 }
 
@@ -53,6 +53,10 @@ export async function startOutreach(opts: StartOutreachOptions = {}): Promise<Ru
     HOST: '127.0.0.1',
     OUTREACH_DATA_DIR: tempDir('outreach-cli-'),
     OUTREACH_LOG_LEVEL: 'warn',
+    // test peers (smtp-server, dovecot) listen on 127.0.0.1
+    OUTREACH_MAILBOX_ALLOW_PRIVATE: 'true',
+    // one API process beside the worker's: tests run several servers at once on two cores
+    OUTREACH_API_WORKERS: '1',
   };
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     if (v === undefined) delete env[k];
@@ -88,7 +92,7 @@ export async function startOutreach(opts: StartOutreachOptions = {}): Promise<Ru
 
   try {
     const baseUrl = await new Promise<string>((resolveUrl, reject) => {
-      const timeoutMs = opts.timeoutMs ?? 30_000;
+      const timeoutMs = opts.timeoutMs ?? 60_000;
       const timer = setTimeout(
         () =>
           reject(

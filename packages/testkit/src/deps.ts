@@ -36,6 +36,8 @@ export async function createTestDeps(
     secretKey: 'a'.repeat(64),
     publicUrl: 'http://localhost:8080',
     webhookAllowPrivate: true,
+    // test peers (smtp-server, dovecot) listen on 127.0.0.1
+    mailboxAllowPrivate: true,
     dispatchIntervalMs: 100,
     inboxPollSeconds: 1,
     logLevel: 'silent',

@@ -32,7 +32,10 @@ export interface paths {
         /** List the API keys of a workspace (prefix and last 4 only) */
         get: operations["apiKeys.list"];
         put?: never;
-        /** Create an API key for a workspace (admin token); the key is shown only here */
+        /**
+         * Create an API key for a workspace (admin token); the key is shown only here
+         * @description The key is shown in this answer only and never stored in plaintext, not even for `Idempotency-Key` replays: repeating the key answers 409 `idempotency_secret_not_replayable` with `firstResponse` (this answer without `api_key`).
+         */
         post: operations["apiKeys.create"];
         delete?: never;
         options?: never;
@@ -244,6 +247,179 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/campaigns/webhooks/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The event types a subscription can receive */
+        get: operations["webhooks.eventTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/webhooks/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's event log, newest first */
+        get: operations["webhooks.events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/webhooks/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List subscriptions, oldest first (never their secrets) */
+        get: operations["webhooks.list"];
+        put?: never;
+        /** Subscribe an endpoint to events (the secret is generated when absent, and shown) */
+        post: operations["webhooks.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/webhooks/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a subscription, with its secret */
+        get: operations["webhooks.get"];
+        put?: never;
+        post?: never;
+        /** Delete a subscription and its deliveries */
+        delete: operations["webhooks.delete"];
+        options?: never;
+        head?: never;
+        /** Change a subscription's endpoint or filters (a new endpoint is checked again) */
+        patch: operations["webhooks.update"];
+        trace?: never;
+    };
+    "/campaigns/webhooks/subscriptions/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause: events are held (nothing dropped) until resume */
+        post: operations["webhooks.pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/webhooks/subscriptions/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume (also a disabled one): held events are delivered, oldest first */
+        post: operations["webhooks.resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/webhooks/subscriptions/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret; the old one keeps signing alongside for 24 h (two `v1,` signatures) */
+        post: operations["webhooks.rotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/webhooks/subscriptions/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver a `webhook.test` event now (one attempt) and answer the delivery */
+        post: operations["webhooks.test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/webhooks/subscriptions/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subscription's deliveries, newest first, with the last response kept */
+        get: operations["webhooks.deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/webhooks/subscriptions/{id}/deliveries/{deliveryId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attempt a delivery now, whatever its status (same `webhook-id`; attempts count on) */
+        post: operations["webhooks.retryDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/campaigns": {
         parameters: {
             query?: never;
@@ -354,7 +530,10 @@ export interface paths {
         delete: operations["contacts.delete"];
         options?: never;
         head?: never;
-        /** Edit a contact's fields, custom fields or status */
+        /**
+         * Edit a contact's fields, custom fields or status
+         * @description The suppression list is the last word: while it holds the address or its domain, a `suppressed` or `unsubscribed` contact keeps its status and no contact can become `pending` or `active` (409 `contact_suppressed`, with `suppression: {source, reason}`); `DELETE /campaigns/suppressions` is the way back (the contact stays as it is until PATCHed again). A `bounced` contact keeps its status unless the same request corrects its email (409 `contact_bounced`).
+         */
         patch: operations["contacts.update"];
         trace?: never;
     };
@@ -558,7 +737,7 @@ export interface paths {
         put?: never;
         /**
          * Log in to SMTP and IMAP now (with a timeout); the result is stored in lastCheck
-         * @description Answers 200 with the mailbox whether or not the logins worked: `lastCheck.smtp`/`lastCheck.imap` carry `ok` and, on failure, the server's own words (e.g. `535 Authentication credentials invalid`); `status` becomes `verified` when both worked, else `failing`.
+         * @description Answers 200 with the mailbox whether or not the logins worked: `lastCheck.smtp`/`lastCheck.imap` carry `ok` and, on failure, the server's own words (e.g. `535 Authentication credentials invalid`); `status` becomes `verified` when both worked, else `failing`. Each host is resolved once and the login connects to that address; a private, loopback, link-local, CGNAT or ULA address is refused without connecting unless `OUTREACH_MAILBOX_ALLOW_PRIVATE=true` (also at create/update: 422 naming `smtp.host`/`imap.host`). A greeting that is not SMTP/IMAP is not echoed.
          */
         post: operations["mailboxes.verify"];
         delete?: never;
@@ -678,9 +857,783 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "reply.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A contact replied (or an auto-reply arrived) to a campaign message
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.replyReceived"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contact.bounced": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A message to the contact bounced
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.contactBounced"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contact.unsubscribed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The contact unsubscribed (link, header or reply)
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.contactUnsubscribed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contact.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The contact's status in the campaign changed
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.contactStatusChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contact.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The contact received every step of the campaign
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.contactCompleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "send.sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A step was sent to a contact
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.sendSent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "send.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A send failed for good
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.sendFailed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "campaign.launched": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The campaign was launched
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.campaignLaunched"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "campaign.paused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The campaign was paused
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.campaignPaused"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "campaign.resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The campaign was resumed
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.campaignResumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "campaign.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Every contact of the campaign is finished
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.campaignCompleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "import.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A contact import finished
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.importCompleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "thread.intent_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A thread's reply intent was corrected
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.threadIntentChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "subsequence.enrolled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A contact was enrolled in a subsequence
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.subsequenceEnrolled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "mailbox.error": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A mailbox's SMTP or IMAP login started failing
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.mailboxError"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A webhook subscription was disabled after failing (410 or 5 days)
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.webhookDisabled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A test delivery
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.webhookTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        /** @description The body of a `reply.received` delivery */
+        ReplyReceivedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "reply.received";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["ReplyReceivedData"];
+        };
+        ReplyReceivedData: {
+            /** @example cmp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            campaignId: string;
+            /** @example cnt_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            contactId: string;
+            /** @example jane@acme.com */
+            email: string;
+            /** @example thr_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            threadId: string;
+            /** @example msg_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            messageId: string;
+            /** @enum {string} */
+            replyIntent: "interested" | "not_interested" | "out_of_office" | "bounced" | "unsubscribe" | "neutral";
+            isOoo: boolean;
+            isAutoReply: boolean;
+            subject: string;
+            /** @description The new text, without quoted history or signature */
+            bodyText: string;
+            mailboxId?: string;
+            /** @description The step the reply answered */
+            stepId?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `contact.bounced` delivery */
+        ContactBouncedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "contact.bounced";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["ContactBouncedData"];
+        };
+        ContactBouncedData: {
+            /** @example cmp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            campaignId: string;
+            /** @example cnt_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            contactId: string;
+            /** @example jane@acme.com */
+            email: string;
+            sendId?: string;
+            /** @enum {string} */
+            bounceType?: "hard" | "soft";
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `contact.unsubscribed` delivery */
+        ContactUnsubscribedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "contact.unsubscribed";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["ContactUnsubscribedData"];
+        };
+        ContactUnsubscribedData: {
+            /** @example cmp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            campaignId: string;
+            /** @example cnt_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            contactId: string;
+            /** @example jane@acme.com */
+            email: string;
+            source?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `contact.status_changed` delivery */
+        ContactStatusChangedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "contact.status_changed";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["ContactStatusChangedData"];
+        };
+        ContactStatusChangedData: {
+            /** @example cmp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            campaignId: string;
+            /** @example cnt_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            contactId: string;
+            /** @example jane@acme.com */
+            email: string;
+            /** @example active */
+            status: string;
+            previousStatus?: string | null;
+            reason?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `contact.completed` delivery */
+        ContactCompletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "contact.completed";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["ContactCompletedData"];
+        };
+        ContactCompletedData: {
+            /** @example cmp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            campaignId: string;
+            /** @example cnt_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            contactId: string;
+            /** @example jane@acme.com */
+            email: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `send.sent` delivery */
+        SendSentEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "send.sent";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["SendSentData"];
+        };
+        SendSentData: {
+            /** @example cmp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            campaignId: string;
+            /** @example cnt_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            contactId: string;
+            /** @example jane@acme.com */
+            email: string;
+            /** @example snd_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            sendId: string;
+            /** @example stp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            stepId: string;
+            variantId?: string | null;
+            mailboxId?: string;
+            messageId?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `send.failed` delivery */
+        SendFailedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "send.failed";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["SendFailedData"];
+        };
+        SendFailedData: {
+            /** @example cmp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            campaignId: string;
+            /** @example cnt_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            contactId: string;
+            /** @example jane@acme.com */
+            email: string;
+            /** @example snd_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            sendId: string;
+            /** @example stp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            stepId: string;
+            error?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `campaign.launched` delivery */
+        CampaignLaunchedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "campaign.launched";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["CampaignLaunchedData"];
+        };
+        CampaignLaunchedData: {
+            /** @example cmp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            campaignId: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `campaign.paused` delivery */
+        CampaignPausedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "campaign.paused";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["CampaignPausedData"];
+        };
+        CampaignPausedData: {
+            /** @example cmp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            campaignId: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `campaign.resumed` delivery */
+        CampaignResumedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "campaign.resumed";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["CampaignResumedData"];
+        };
+        CampaignResumedData: {
+            /** @example cmp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            campaignId: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `campaign.completed` delivery */
+        CampaignCompletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "campaign.completed";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["CampaignCompletedData"];
+        };
+        CampaignCompletedData: {
+            /** @example cmp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            campaignId: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `import.completed` delivery */
+        ImportCompletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "import.completed";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["ImportCompletedData"];
+        };
+        ImportCompletedData: {
+            /** @example cmp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            campaignId: string;
+            /** @example imp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            importId: string;
+            counts?: {
+                [key: string]: number;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `thread.intent_changed` delivery */
+        ThreadIntentChangedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "thread.intent_changed";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["ThreadIntentChangedData"];
+        };
+        ThreadIntentChangedData: {
+            /** @example cmp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            campaignId: string;
+            /** @example cnt_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            contactId: string;
+            /** @example jane@acme.com */
+            email: string;
+            /** @example thr_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            threadId: string;
+            /** @enum {string} */
+            replyIntent: "interested" | "not_interested" | "out_of_office" | "bounced" | "unsubscribe" | "neutral";
+            /** @enum {string|null} */
+            previousIntent?: "interested" | "not_interested" | "out_of_office" | "bounced" | "unsubscribe" | "neutral" | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `subsequence.enrolled` delivery */
+        SubsequenceEnrolledEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "subsequence.enrolled";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["SubsequenceEnrolledData"];
+        };
+        SubsequenceEnrolledData: {
+            /** @example cmp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            campaignId: string;
+            /** @example cnt_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            contactId: string;
+            /** @example jane@acme.com */
+            email: string;
+            /** @example sub_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            subsequenceId: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `mailbox.error` delivery */
+        MailboxErrorEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "mailbox.error";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["MailboxErrorData"];
+        };
+        MailboxErrorData: {
+            /** @example mbx_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            mailboxId: string;
+            address: string;
+            /** @enum {string} */
+            protocol: "smtp" | "imap";
+            error: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `webhook.disabled` delivery */
+        WebhookDisabledEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook.disabled";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookDisabledData"];
+        };
+        WebhookDisabledData: {
+            /** @example wh_sub_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            subscriptionId: string;
+            endpoint: string;
+            /** @enum {string} */
+            reason: "gone" | "failing_5_days";
+            lastError: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `webhook.test` delivery */
+        WebhookTestEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook.test";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookTestData"];
+        };
+        WebhookTestData: {
+            /** @example wh_sub_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            subscriptionId: string;
+            message: string;
+        } & {
+            [key: string]: unknown;
+        };
+        WebhookEvent: components["schemas"]["ReplyReceivedEvent"] | components["schemas"]["ContactBouncedEvent"] | components["schemas"]["ContactUnsubscribedEvent"] | components["schemas"]["ContactStatusChangedEvent"] | components["schemas"]["ContactCompletedEvent"] | components["schemas"]["SendSentEvent"] | components["schemas"]["SendFailedEvent"] | components["schemas"]["CampaignLaunchedEvent"] | components["schemas"]["CampaignPausedEvent"] | components["schemas"]["CampaignResumedEvent"] | components["schemas"]["CampaignCompletedEvent"] | components["schemas"]["ImportCompletedEvent"] | components["schemas"]["ThreadIntentChangedEvent"] | components["schemas"]["SubsequenceEnrolledEvent"] | components["schemas"]["MailboxErrorEvent"] | components["schemas"]["WebhookDisabledEvent"] | components["schemas"]["WebhookTestEvent"];
         Workspace: {
             /** @example 42 */
             workspace_id: number;
@@ -1075,6 +2028,145 @@ export interface components {
              * @example 2026-03-09T10:00:00Z
              */
             createdAt: string;
+        };
+        WebhookEventTypeList: {
+            items: {
+                type: string;
+                description: string;
+            }[];
+        };
+        LoggedEventList: {
+            items: components["schemas"]["LoggedEvent"][];
+            next_cursor: string | null;
+        };
+        LoggedEvent: {
+            /** @example evt_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            id: string;
+            type: string;
+            campaignId: string | null;
+            contactId: string | null;
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            createdAt: string;
+        };
+        WebhookSubscriptionSecretEnvelope: {
+            subscription: components["schemas"]["WebhookSubscriptionWithSecret"];
+        };
+        WebhookSubscriptionWithSecret: {
+            /** @example wh_sub_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            id: string;
+            endpoint: string;
+            eventTypes: string[];
+            replyIntents: string[];
+            campaignIds: string[];
+            ignoreOoo: boolean;
+            ignoreAutoReply: boolean;
+            /** @enum {string} */
+            status: "active" | "paused" | "disabled";
+            secret: string;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            createdAt: string;
+        };
+        CreateWebhookSubscription: {
+            /** @example https://crm.example.com/hooks/outreach */
+            endpoint: string;
+            eventTypes: components["schemas"]["WebhookEventType"][];
+            /** @description Applies to `reply.received` */
+            replyIntents?: ("interested" | "not_interested" | "out_of_office" | "bounced" | "unsubscribe" | "neutral")[];
+            /** @description Empty = all */
+            campaignIds?: string[];
+            /** @description Drop `reply.received` of out-of-office replies */
+            ignoreOoo?: boolean;
+            /** @description Drop `reply.received` of other auto-replies */
+            ignoreAutoReply?: boolean;
+            /**
+             * @description Generated when absent
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret?: string;
+        };
+        /** @enum {string} */
+        WebhookEventType: "reply.received" | "contact.bounced" | "contact.unsubscribed" | "contact.status_changed" | "contact.completed" | "send.sent" | "send.failed" | "campaign.launched" | "campaign.paused" | "campaign.resumed" | "campaign.completed" | "import.completed" | "thread.intent_changed" | "subsequence.enrolled" | "mailbox.error" | "webhook.disabled";
+        WebhookSubscriptionList: {
+            items: components["schemas"]["WebhookSubscription"][];
+            next_cursor: string | null;
+        };
+        WebhookSubscription: {
+            /** @example wh_sub_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            id: string;
+            endpoint: string;
+            eventTypes: string[];
+            replyIntents: string[];
+            campaignIds: string[];
+            ignoreOoo: boolean;
+            ignoreAutoReply: boolean;
+            /** @enum {string} */
+            status: "active" | "paused" | "disabled";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            createdAt: string;
+        };
+        WebhookSubscriptionEnvelope: {
+            subscription: components["schemas"]["WebhookSubscription"];
+        };
+        UpdateWebhookSubscription: {
+            /** @example https://crm.example.com/hooks/outreach */
+            endpoint?: string;
+            eventTypes?: components["schemas"]["WebhookEventType"][];
+            /** @description Applies to `reply.received` */
+            replyIntents?: ("interested" | "not_interested" | "out_of_office" | "bounced" | "unsubscribe" | "neutral")[];
+            /** @description Empty = all */
+            campaignIds?: string[];
+            /** @description Drop `reply.received` of out-of-office replies */
+            ignoreOoo?: boolean;
+            /** @description Drop `reply.received` of other auto-replies */
+            ignoreAutoReply?: boolean;
+        };
+        RotateWebhookSecret: {
+            /**
+             * @description Generated when absent
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret?: string;
+        };
+        WebhookDelivery: {
+            /**
+             * @description Also the `webhook-id` header
+             * @example whd_01j9z3k4m5n6p7q8r9s0t1v2w3
+             */
+            id: string;
+            eventId: string;
+            eventType: string;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed";
+            attempts: number;
+            responseStatus: number | null;
+            responseBodySnippet: string | null;
+            durationMs: number | null;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            nextAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            createdAt: string;
+        };
+        WebhookDeliveryList: {
+            items: components["schemas"]["WebhookDelivery"][];
+            next_cursor: string | null;
         };
         CreateCampaign: {
             /** @example Q1 SaaS Outreach */
@@ -3298,6 +4390,1175 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SuppressionStatus"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.eventTypes": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every event type */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEventTypeList"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.events": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+                limit?: number;
+                cursor?: string;
+                type?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoggedEventList"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.list": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of subscriptions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionList"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.create": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: {
+                /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookSubscription"];
+            };
+        };
+        responses: {
+            /** @description Subscribed; `endpoint_not_allowed` (422) when its host resolves to a private address */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionSecretEnvelope"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.get": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: never;
+            path: {
+                /** @description `wh_sub_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionSecretEnvelope"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.delete": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: never;
+            path: {
+                /** @description `wh_sub_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.update": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: never;
+            path: {
+                /** @description `wh_sub_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookSubscription"];
+            };
+        };
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionEnvelope"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.pause": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: {
+                /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description `wh_sub_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionEnvelope"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.resume": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: {
+                /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description `wh_sub_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionEnvelope"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.rotateSecret": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: {
+                /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description `wh_sub_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RotateWebhookSecret"];
+            };
+        };
+        responses: {
+            /** @description The subscription with its new secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionSecretEnvelope"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.test": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: {
+                /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description `wh_sub_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, `succeeded` or `failed` with the response kept */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.deliveries": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description `wh_sub_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.retryDelivery": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: {
+                /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description `wh_sub_…` */
+                id: string;
+                /** @description `whd_…` */
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery after the attempt */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
             /** @description Malformed request (e.g. invalid JSON) */
@@ -6436,6 +8697,499 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    "webhookEvents.replyReceived": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplyReceivedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.contactBounced": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactBouncedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.contactUnsubscribed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactUnsubscribedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.contactStatusChanged": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactStatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.contactCompleted": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.sendSent": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendSentEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.sendFailed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendFailedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.campaignLaunched": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignLaunchedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.campaignPaused": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignPausedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.campaignResumed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignResumedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.campaignCompleted": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.importCompleted": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.threadIntentChanged": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ThreadIntentChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.subsequenceEnrolled": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubsequenceEnrolledEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.mailboxError": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MailboxErrorEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.webhookDisabled": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookDisabledEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.webhookTest": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookTestEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -67,5 +67,15 @@ export type {
   SuppressionStatus,
 } from './suppressions';
 export { Suppressions } from './suppressions';
+export type {
+  LoggedEvent,
+  WebhookDelivery,
+  WebhookEventListParams,
+  WebhookSubscription,
+  WebhookSubscriptionCreateParams,
+  WebhookSubscriptionUpdateParams,
+  WebhookSubscriptionWithSecret,
+} from './webhooks';
+export { Webhooks } from './webhooks';
 export type { Workspace, WorkspaceCreateParams } from './workspaces';
 export { Workspaces } from './workspaces';

@@ -48,6 +48,98 @@ function parseHeaders(block: string): { name: string; filename: string | null; c
 }
 
 /**
+ * The multipart state machine, fed chunk by chunk (push): `push()` and `finish()` yield the
+ * tokens the bytes so far complete. A `data` token's chunk is a view that stays valid after
+ * later pushes. Throws 400 on a malformed body.
+ */
+export class MultipartParser {
+  private readonly dash: Buffer;
+  private readonly delim: Buffer;
+  private buf: Buffer = Buffer.alloc(0);
+  private state: 'preamble' | 'after-boundary' | 'headers' | 'body' | 'done' = 'preamble';
+
+  constructor(boundary: string) {
+    this.dash = Buffer.from(`--${boundary}`);
+    this.delim = Buffer.from(`\r\n--${boundary}`);
+  }
+
+  /** The next bytes of the body. */
+  *push(chunk: Uint8Array): Generator<MultipartToken> {
+    if (this.state === 'done') return; // epilogue
+    const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.buf = this.buf.length === 0 ? view : Buffer.concat([this.buf, view]);
+    yield* this.step(false);
+  }
+
+  /** The body has ended: the last tokens, or 400 when it ends before the closing delimiter. */
+  *finish(): Generator<MultipartToken> {
+    yield* this.step(true);
+    if (this.state !== 'done') throw bad('no closing boundary');
+  }
+
+  private *step(final: boolean): Generator<MultipartToken> {
+    const { dash, delim } = this;
+    for (;;) {
+      if (this.state === 'preamble') {
+        const i = this.buf.indexOf(dash);
+        if (i === -1) {
+          if (this.buf.length > dash.length) this.buf = this.buf.subarray(this.buf.length - dash.length);
+          return;
+        }
+        this.buf = this.buf.subarray(i + dash.length);
+        this.state = 'after-boundary';
+      } else if (this.state === 'after-boundary') {
+        if (this.buf.length < 2) return;
+        if (this.buf[0] === 45 && this.buf[1] === 45) {
+          this.state = 'done';
+          yield { type: 'end' };
+          return;
+        }
+        // Transport padding then CRLF.
+        const i = this.buf.indexOf(CRLF);
+        if (i === -1) {
+          if (this.buf.length > 1024) throw bad('no line break after a boundary');
+          return;
+        }
+        this.buf = this.buf.subarray(i + 2);
+        this.state = 'headers';
+      } else if (this.state === 'headers') {
+        const i = this.buf.indexOf(HEADER_END);
+        if (i === -1) {
+          if (this.buf.length > MAX_HEADER_BYTES) throw bad('part headers too long');
+          // A part without headers starts with the blank line directly.
+          if (this.buf.length >= 2 && this.buf[0] === 13 && this.buf[1] === 10)
+            throw bad('a part has no headers');
+          return;
+        }
+        const headers = parseHeaders(this.buf.subarray(0, i).toString('utf8'));
+        this.buf = this.buf.subarray(i + 4);
+        this.state = 'body';
+        yield { type: 'part', ...headers };
+      } else if (this.state === 'body') {
+        const i = this.buf.indexOf(delim);
+        if (i === -1) {
+          // Keep what could be the start of the delimiter.
+          const keep = delim.length - 1;
+          if (this.buf.length > keep) {
+            const out = this.buf.subarray(0, this.buf.length - keep);
+            this.buf = this.buf.subarray(this.buf.length - keep);
+            yield { type: 'data', chunk: out };
+          }
+          if (final) throw bad('the body ends inside a part');
+          return;
+        }
+        if (i > 0) yield { type: 'data', chunk: this.buf.subarray(0, i) };
+        this.buf = this.buf.subarray(i + delim.length);
+        this.state = 'after-boundary';
+      } else {
+        return;
+      }
+    }
+  }
+}
+
+/**
  * Reads `source` as multipart with `boundary`: a `part` token, its `data` tokens, and so on; an
  * `end` token after the closing delimiter. Throws 400 on a malformed body.
  */
@@ -55,82 +147,9 @@ export async function* readMultipart(
   source: AsyncIterable<Uint8Array>,
   boundary: string,
 ): AsyncGenerator<MultipartToken> {
-  const dash = Buffer.from(`--${boundary}`);
-  const delim = Buffer.from(`\r\n--${boundary}`);
-  let buf: Buffer = Buffer.alloc(0);
-  let state: 'preamble' | 'after-boundary' | 'headers' | 'body' | 'done' = 'preamble';
-  let sawEnd = false;
-
-  const step = function* (final: boolean): Generator<MultipartToken> {
-    for (;;) {
-      if (state === 'preamble') {
-        const i = buf.indexOf(dash);
-        if (i === -1) {
-          if (buf.length > dash.length) buf = buf.subarray(buf.length - dash.length);
-          return;
-        }
-        buf = buf.subarray(i + dash.length);
-        state = 'after-boundary';
-      } else if (state === 'after-boundary') {
-        if (buf.length < 2) return;
-        if (buf[0] === 45 && buf[1] === 45) {
-          state = 'done';
-          sawEnd = true;
-          yield { type: 'end' };
-          return;
-        }
-        // Transport padding then CRLF.
-        const i = buf.indexOf(CRLF);
-        if (i === -1) {
-          if (buf.length > 1024) throw bad('no line break after a boundary');
-          return;
-        }
-        buf = buf.subarray(i + 2);
-        state = 'headers';
-      } else if (state === 'headers') {
-        const i = buf.indexOf(HEADER_END);
-        if (i === -1) {
-          if (buf.length > MAX_HEADER_BYTES) throw bad('part headers too long');
-          // A part without headers starts with the blank line directly.
-          if (buf.length >= 2 && buf[0] === 13 && buf[1] === 10) throw bad('a part has no headers');
-          return;
-        }
-        const headers = parseHeaders(buf.subarray(0, i).toString('utf8'));
-        buf = buf.subarray(i + 4);
-        state = 'body';
-        yield { type: 'part', ...headers };
-      } else if (state === 'body') {
-        const i = buf.indexOf(delim);
-        if (i === -1) {
-          // Keep what could be the start of the delimiter.
-          const keep = delim.length - 1;
-          if (buf.length > keep) {
-            const out = buf.subarray(0, buf.length - keep);
-            buf = buf.subarray(buf.length - keep);
-            yield { type: 'data', chunk: out };
-          }
-          if (final) throw bad('the body ends inside a part');
-          return;
-        }
-        if (i > 0) yield { type: 'data', chunk: buf.subarray(0, i) };
-        buf = buf.subarray(i + delim.length);
-        state = 'after-boundary';
-      } else {
-        return;
-      }
-    }
-  };
-
-  for await (const chunk of source) {
-    if ((state as string) === 'done') continue; // epilogue
-    buf =
-      buf.length === 0
-        ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-        : Buffer.concat([buf, chunk]);
-    yield* step(false);
-  }
-  yield* step(true);
-  if (!sawEnd) throw bad('no closing boundary');
+  const parser = new MultipartParser(boundary);
+  for await (const chunk of source) yield* parser.push(chunk);
+  yield* parser.finish();
 }
 
 /** A Request body as an async iterable of bytes (empty body → nothing). */

@@ -29,6 +29,11 @@ export const TAGS: { name: string; description: string }[] = [
     description: 'Launch (sync or as a job), pause, resume and the campaign states.',
   },
   { name: 'Analytics', description: 'Stats, sends and exports of a campaign.' },
+  {
+    name: 'Webhooks',
+    description:
+      'Signed event deliveries to your endpoints (Standard Webhooks), their log and the event feed.',
+  },
   { name: 'Suppressions', description: 'Addresses and domains never written to, workspace-wide.' },
   { name: 'Unsubscribe', description: 'The public one-click unsubscribe endpoints (RFC 8058), no auth.' },
   { name: 'Admin', description: 'Workspaces and API keys, guarded by the admin token.' },

@@ -11,6 +11,7 @@ import { getStatsRoute } from '../routes/stats/get';
 import { createStepRoute } from '../routes/steps/create';
 import { previewStepRoute } from '../routes/steps/preview';
 import { addSuppressionsRoute } from '../routes/suppressions/add';
+import { listDeliveriesRoute } from '../routes/webhooks/deliveries';
 import { importContactsTool, launchCampaignTool } from './flow-tools';
 import { routeTool, type Tool } from './route-tool';
 
@@ -163,6 +164,13 @@ export function mcpTools(): Tool[] {
         idempotentHint: true,
         openWorldHint: false,
       },
+    }),
+    routeTool(listDeliveriesRoute, {
+      name: 'list_webhook_deliveries',
+      description:
+        "A page of a webhook subscription's deliveries, newest first: event, status, attempts, the endpoint's last answer. For debugging an endpoint that misses events.",
+      rename: { id: 'subscriptionId' },
+      annotations: { ...READ, title: 'List webhook deliveries' },
     }),
   ];
 }

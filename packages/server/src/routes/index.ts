@@ -15,6 +15,7 @@ import { registerStats } from './stats/index';
 import { registerSteps } from './steps/index';
 import { registerSuppressions } from './suppressions/index';
 import { registerUnsubscribeRoutes } from './unsubscribe/index';
+import { registerWebhooks } from './webhooks/index';
 
 /**
  * Every resource's routes. Fixed paths under /campaigns (steps/preview, lifecycle, suppressions,
@@ -26,6 +27,7 @@ export function registerRoutes(app: App): void {
   registerLifecycle(app);
   registerSchedule(app);
   registerSuppressions(app);
+  registerWebhooks(app);
   registerCampaigns(app);
   registerContacts(app);
   registerImports(app);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Client, createClient, type Config as LibsqlConfig } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
@@ -62,11 +62,26 @@ function resilientClient(make: () => Client): Client {
   });
 }
 
+/**
+ * The database file and the folders made for it are the owner's only (0600/0700): they hold
+ * mailbox credentials (sealed) and API key hashes. SQLite gives the WAL and SHM files the
+ * database file's mode. An existing file keeps its mode.
+ */
+function createPrivateFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (existsSync(path)) return;
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
 export function openDb(url: string, authToken?: string): Db {
   const config: LibsqlConfig = { url, authToken };
   if (url.startsWith('file:')) {
     const path = url.slice('file:'.length);
-    if (path && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path && path !== ':memory:') createPrivateFile(path.replace(/\?.*$/, ''));
     // timeout sets the busy timeout on every pooled connection.
     (config as LibsqlConfig & { timeout: number }).timeout = 5000;
   }

@@ -150,7 +150,7 @@ export async function enrolAndActivate(
 
 /** Checks the state and runs preflight: 409 `invalid_transition` or 409 `preflight_failed`. */
 export async function preflightForLaunch(
-  deps: Pick<Deps, 'db' | 'secrets' | 'clock'> & { log?: Deps['log'] },
+  deps: Pick<Deps, 'db' | 'secrets' | 'clock' | 'config'> & { log?: Deps['log'] },
   checker: MailboxChecker,
   workspaceId: number,
   campaignId: string,
@@ -165,7 +165,7 @@ export async function preflightForLaunch(
 
 /** `POST /campaigns/{id}/launch` (sync): preflight, then enrolment in one batch. */
 export async function launchCampaign(
-  deps: Pick<Deps, 'db' | 'secrets' | 'clock'> & { log?: Deps['log'] },
+  deps: Pick<Deps, 'db' | 'secrets' | 'clock' | 'config'> & { log?: Deps['log'] },
   checker: MailboxChecker,
   workspaceId: number,
   campaignId: string,
@@ -180,7 +180,7 @@ export async function launchCampaign(
  * a `launch` job for the worker, written in one batch with its event.
  */
 export async function queueLaunch(
-  deps: Pick<Deps, 'db' | 'secrets' | 'clock'> & { log?: Deps['log'] },
+  deps: Pick<Deps, 'db' | 'secrets' | 'clock' | 'config'> & { log?: Deps['log'] },
   checker: MailboxChecker,
   workspaceId: number,
   campaignId: string,

@@ -20,6 +20,7 @@ import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { eventInsert } from '../events';
 import { newId } from '../ids';
+import { checkHost } from '../net/ssrf';
 
 export type MailboxRow = typeof mailboxes.$inferSelect;
 export type MailboxStatus = MailboxRow['status'];
@@ -48,10 +49,18 @@ export interface UpdateMailboxInput {
   imap?: Partial<ServerInput>;
 }
 
+/**
+ * Where a login connects: `host` is the checked IP address, `servername` the name the user gave
+ * (TLS SNI and certificate check).
+ */
+export interface ConnectTarget extends ServerSettings {
+  servername?: string;
+}
+
 /** Live logins, bounded by a timeout; never throws (a failure is `{ok: false, error}`). */
 export interface MailboxChecker {
-  smtp(settings: ServerSettings, password: string, timeoutMs: number): Promise<ConnectionCheck>;
-  imap(settings: ServerSettings, password: string, timeoutMs: number): Promise<ConnectionCheck>;
+  smtp(settings: ConnectTarget, password: string, timeoutMs: number): Promise<ConnectionCheck>;
+  imap(settings: ConnectTarget, password: string, timeoutMs: number): Promise<ConnectionCheck>;
 }
 
 export const DEFAULT_MAILBOX_DAILY_LIMIT = 50;
@@ -71,17 +80,57 @@ function settingsOf(s: ServerInput | ServerSettings): ServerSettings {
   return { host: s.host, port: s.port, secure: s.secure, username: s.username };
 }
 
+/**
+ * 422 naming `smtp.host`/`imap.host` when a host is (or resolves to) a private, loopback,
+ * link-local, CGNAT or ULA address and the deployment does not allow them. A name that does
+ * not resolve yet is accepted here: every login check resolves (and checks) it again.
+ */
+async function assertPublicHosts(
+  config: Deps['config'],
+  hosts: { smtp?: string; imap?: string },
+): Promise<void> {
+  if (config.mailboxAllowPrivate) return;
+  const errors: { path: string; message: string }[] = [];
+  for (const side of ['smtp', 'imap'] as const) {
+    const host = hosts[side];
+    if (host === undefined) continue;
+    const r = await checkHost(host, { allowPrivate: false });
+    if (!r.ok && r.code === 'private_address') {
+      errors.push({
+        path: `${side}.host`,
+        message: `${r.reason} (OUTREACH_MAILBOX_ALLOW_PRIVATE=true allows them)`,
+      });
+    }
+  }
+  if (errors.length > 0) throw AppError.validation(errors);
+}
+
+/**
+ * Resolves and checks a mailbox server's host just before connecting: the settings to connect
+ * with (`host` = the checked address, `servername` = the name), or why not. Logins use it; the
+ * sending loop's transports should too.
+ */
+export async function mailboxConnectTarget(
+  config: Deps['config'],
+  settings: ServerSettings,
+): Promise<{ ok: true; target: ConnectTarget } | { ok: false; error: string }> {
+  const r = await checkHost(settings.host, { allowPrivate: config.mailboxAllowPrivate });
+  if (!r.ok) return { ok: false, error: r.reason };
+  return { ok: true, target: { ...settings, host: r.address, servername: settings.host } };
+}
+
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { message?: string; cause?: { message?: string } };
   return /UNIQUE constraint failed/.test(`${e?.message ?? ''} ${e?.cause?.message ?? ''}`);
 }
 
 export async function createMailbox(
-  deps: Pick<Deps, 'db' | 'secrets'>,
+  deps: Pick<Deps, 'db' | 'secrets' | 'config'>,
   workspaceId: number,
   input: CreateMailboxInput,
   now: number,
 ): Promise<MailboxRow> {
+  await assertPublicHosts(deps.config, { smtp: input.smtp.host, imap: input.imap.host });
   const address = input.address.trim().toLowerCase();
   const row: MailboxRow = {
     id: newId('mailbox', now),
@@ -163,13 +212,14 @@ export async function listMailboxes(
  * password forgets the last check and sets the mailbox `unverified` until it is verified again.
  */
 export async function updateMailbox(
-  deps: Pick<Deps, 'db' | 'secrets'>,
+  deps: Pick<Deps, 'db' | 'secrets' | 'config'>,
   workspaceId: number,
   id: string,
   patch: UpdateMailboxInput,
   now: number,
 ): Promise<MailboxRow> {
   const current = await getMailbox(deps.db, workspaceId, id);
+  await assertPublicHosts(deps.config, { smtp: patch.smtp?.host, imap: patch.imap?.host });
   const next: MailboxRow = { ...current, updatedAt: now };
   if (patch.firstName !== undefined) next.firstName = patch.firstName;
   if (patch.lastName !== undefined) next.lastName = patch.lastName;
@@ -265,7 +315,7 @@ export function isFreshSuccess(check: LastCheck, now: number, maxAgeMs = MAILBOX
  * (failures are always re-checked: the fix may have happened since).
  */
 export async function checkMailbox(
-  deps: Pick<Deps, 'db' | 'secrets' | 'clock'> & { log?: Deps['log'] },
+  deps: Pick<Deps, 'db' | 'secrets' | 'clock' | 'config'> & { log?: Deps['log'] },
   checker: MailboxChecker,
   mailbox: MailboxRow,
   opts: { timeoutMs?: number; reuseFresh?: boolean } = {},
@@ -284,8 +334,10 @@ export async function checkMailbox(
           'the stored password cannot be decrypted with this server key (OUTREACH_SECRET_KEY changed?): set it again',
       };
     }
+    const to = await mailboxConnectTarget(deps.config, mailbox[side]);
+    if (!to.ok) return { ok: false, error: to.error };
     try {
-      const r = await checker[side](mailbox[side], password, timeoutMs);
+      const r = await checker[side](to.target, password, timeoutMs);
       return r.ok ? { ok: true } : { ok: false, error: r.error ?? 'login failed' };
     } catch (err) {
       return { ok: false, error: err instanceof Error ? err.message : String(err) };
@@ -312,7 +364,7 @@ export async function checkMailbox(
 
 /** `POST /mailboxes/{id}/verify`: a live check, always (no reuse). */
 export async function verifyMailbox(
-  deps: Pick<Deps, 'db' | 'secrets' | 'clock'> & { log?: Deps['log'] },
+  deps: Pick<Deps, 'db' | 'secrets' | 'clock' | 'config'> & { log?: Deps['log'] },
   checker: MailboxChecker,
   workspaceId: number,
   id: string,

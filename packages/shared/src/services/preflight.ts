@@ -197,7 +197,7 @@ function unsubscribeCheck(stepRows: StepRow[]): PreflightCheck {
 
 /** Live (or recent) logins of the given campaign mailboxes. */
 async function mailboxChecks(
-  deps: Pick<Deps, 'db' | 'secrets' | 'clock'> & { log?: Deps['log'] },
+  deps: Pick<Deps, 'db' | 'secrets' | 'clock' | 'config'> & { log?: Deps['log'] },
   checker: MailboxChecker,
   workspaceId: number,
   attached: CampaignMailboxWithAddress[],
@@ -228,7 +228,7 @@ function summaryOf(checks: PreflightCheck[]): string {
 
 /** The preflight of a campaign the caller already holds. */
 export async function preflightCampaign(
-  deps: Pick<Deps, 'db' | 'secrets' | 'clock'> & { log?: Deps['log'] },
+  deps: Pick<Deps, 'db' | 'secrets' | 'clock' | 'config'> & { log?: Deps['log'] },
   checker: MailboxChecker,
   campaign: CampaignRow,
   opts: PreflightOptions = {},
@@ -335,7 +335,7 @@ export async function preflightCampaign(
 
 /** `GET /campaigns/{id}/preflight`. */
 export async function runPreflight(
-  deps: Pick<Deps, 'db' | 'secrets' | 'clock'> & { log?: Deps['log'] },
+  deps: Pick<Deps, 'db' | 'secrets' | 'clock' | 'config'> & { log?: Deps['log'] },
   checker: MailboxChecker,
   workspaceId: number,
   campaignId: string,
@@ -347,7 +347,7 @@ export async function runPreflight(
 
 /** `GET /campaigns/{id}/mailbox-preflight`: one item per attached mailbox, paused ones included. */
 export async function mailboxPreflight(
-  deps: Pick<Deps, 'db' | 'secrets' | 'clock'> & { log?: Deps['log'] },
+  deps: Pick<Deps, 'db' | 'secrets' | 'clock' | 'config'> & { log?: Deps['log'] },
   checker: MailboxChecker,
   workspaceId: number,
   campaignId: string,

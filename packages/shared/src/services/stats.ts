@@ -1,7 +1,7 @@
 /**
- * Campaign analytics from grouped SQL: contacts counted by status, sends counted by (step,
- * variant, status), read together in one `batch('read')` (one round trip, one snapshot). No row
- * is ever loaded one by one; the per-step and per-variant tables are folded from the groups.
+ * Campaign analytics from the counters that triggers keep (db/schema/counters.ts): contacts by
+ * status, sends by (step, variant, status), read with the steps in one `batch('read')` (one round
+ * trip, one snapshot). The cost follows the number of statuses and steps, not of contacts.
  */
 import type { Db } from '../db/client';
 import type { CampaignStatus, ContactStatus, SendStatus, Variant } from '../db/schema/index';
@@ -58,13 +58,13 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
   const [contactRes, sendRes, stepRes] = await db.client.batch(
     [
       {
-        // campaign ids are global and the campaign was checked to be this workspace's: a covering index scan.
-        sql: 'SELECT status, count(*) AS n FROM contacts WHERE campaign_id = ? GROUP BY status',
+        // campaign ids are global and the campaign was checked to be this workspace's.
+        sql: 'SELECT status, n FROM campaign_contact_counts WHERE campaign_id = ? AND n <> 0',
         args: [campaignId],
       },
       {
-        sql: `SELECT step_id, variant_id, status, count(*) AS n FROM sends
-              WHERE campaign_id = ? GROUP BY step_id, variant_id, status`,
+        sql: `SELECT step_id, nullif(variant_id, '') AS variant_id, status, n FROM campaign_send_counts
+              WHERE campaign_id = ? AND n <> 0`,
         args: [campaignId],
       },
       {

@@ -177,7 +177,8 @@ export async function listSuppressions(
 
 /**
  * Removes one suppression (404 when there is none). Contacts it suppressed stay `suppressed`:
- * re-activating them is a deliberate act (PATCH the contact).
+ * re-activating them is a deliberate act (PATCH the contact), which the list refuses while it
+ * holds the address (see `manualStatusRefusal`).
  */
 export async function deleteSuppression(
   db: Db,

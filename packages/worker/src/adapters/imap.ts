@@ -7,10 +7,13 @@ import type { LoginCheck } from './smtp';
 
 /** A mailbox's IMAP settings as stored (the password is kept apart, encrypted). */
 export interface ImapSettings {
+  /** a name or (after the SSRF check) the checked IP address to connect to. */
   host: string;
   port: number;
   secure: boolean;
   username: string;
+  /** the server's name for TLS (SNI, certificate) when `host` is its checked address. */
+  servername?: string;
 }
 
 /**
@@ -20,6 +23,7 @@ export interface ImapSettings {
 export function imapClient(settings: ImapSettings, password: string, timeoutMs = 30_000): ImapFlow {
   const client = new ImapFlow({
     host: settings.host,
+    ...(settings.servername ? { servername: settings.servername } : {}),
     port: settings.port,
     secure: settings.secure,
     ...(settings.secure ? {} : { doSTARTTLS: false }),
@@ -49,7 +53,12 @@ export function imapErrorText(err: unknown): string {
       e.serverResponseCode && !text.includes(e.serverResponseCode) ? `${e.serverResponseCode} ` : '';
     return `${code}${text}`.slice(0, 300);
   }
-  if (typeof e?.response === 'string' && e.response.trim()) return e.response.trim().slice(0, 300);
+  // A raw line only when it is an IMAP status line: anything else may be another service's banner.
+  if (
+    typeof e?.response === 'string' &&
+    /^(\*|[A-Za-z0-9.]+) (OK|NO|BAD|BYE|PREAUTH)\b/i.test(e.response.trim())
+  )
+    return e.response.trim().slice(0, 300);
   const message = (e?.message ?? String(err)).slice(0, 300);
   return e?.code && !message.includes(e.code) ? `${e.code}: ${message}` : message;
 }

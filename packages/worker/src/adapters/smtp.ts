@@ -5,11 +5,14 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 
 export interface SmtpAccount {
+  /** a name or (after the SSRF check) the checked IP address to connect to. */
   host: string;
   port: number;
   secure: boolean;
   username: string;
   password: string;
+  /** the server's name for TLS (SNI, certificate) when `host` is its checked address. */
+  servername?: string;
 }
 
 export interface SmtpTransportOptions {
@@ -26,6 +29,7 @@ export function smtpTransport(account: SmtpAccount, opts: SmtpTransportOptions =
   const timeout = opts.timeoutMs ?? 30_000;
   const base = {
     host: account.host,
+    ...(account.servername ? { servername: account.servername } : {}),
     port: account.port,
     secure: account.secure,
     auth: account.username ? { user: account.username, pass: account.password } : undefined,
@@ -55,6 +59,7 @@ export interface SmtpSettings {
   port: number;
   secure: boolean;
   username: string;
+  servername?: string;
 }
 
 /** What a login attempt found: `error` holds the server's own words (e.g. `535 Authentication failed`). */
@@ -63,10 +68,27 @@ export interface LoginCheck {
   error?: string;
 }
 
-/** nodemailer's error → one line in the server's own words, never the password. */
+/**
+ * nodemailer's error → one line, never the password. The server's own words only once it has
+ * answered like an SMTP server past its greeting (e.g. `535 Authentication failed` to AUTH):
+ * a greeting or EHLO answer may be any service's banner (SSH, FTP, HTTP), so it is not echoed.
+ */
 export function smtpErrorText(err: unknown): string {
-  const e = err as { responseCode?: number; code?: string; message?: string; response?: string };
-  if (typeof e?.response === 'string' && e.response.trim()) return e.response.trim().slice(0, 300);
+  const e = err as {
+    responseCode?: number;
+    code?: string;
+    command?: string;
+    message?: string;
+    response?: string;
+  };
+  const response = typeof e?.response === 'string' ? e.response.trim() : '';
+  if (response) {
+    const smtpShaped = /^[2-5]\d\d(?:[ -]|$)/.test(response);
+    const pastGreeting = !!e.command && !/^(CONN|EHLO|HELO|LHLO)$/i.test(e.command);
+    if (smtpShaped && pastGreeting) return response.slice(0, 300);
+    const reply = smtpShaped ? ` (reply ${response.slice(0, 3)} to ${e.command ?? 'the connection'})` : '';
+    return `${e.code ?? 'EPROTOCOL'}: the server did not answer like an SMTP server${reply}`;
+  }
   const message = (e?.message ?? String(err)).slice(0, 300);
   return e?.code && !message.includes(e.code) ? `${e.code}: ${message}` : message;
 }

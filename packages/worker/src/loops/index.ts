@@ -3,3 +3,4 @@ import './maintenance';
 import './dispatch';
 import './imports';
 import './launches';
+import './webhooks';

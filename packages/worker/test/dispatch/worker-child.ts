@@ -23,6 +23,7 @@ const deps: Deps = {
     secretKey,
     publicUrl: 'https://outreach.example.com',
     webhookAllowPrivate: true,
+    mailboxAllowPrivate: true,
     dispatchIntervalMs: Number(process.env.INTERVAL_MS ?? 20),
     inboxPollSeconds: 60,
     logLevel: 'warn',

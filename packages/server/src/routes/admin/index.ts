@@ -12,6 +12,7 @@ import {
 import type { App } from '../../app';
 import { errorResponses } from '../../lib/problem';
 import { Timestamp } from '../../lib/schemas';
+import { answersSecret } from '../../middleware/idempotency';
 
 const tags = ['Admin'];
 
@@ -133,6 +134,9 @@ export function registerAdmin(app: App): void {
       operationId: 'apiKeys.create',
       tags,
       summary: 'Create an API key for a workspace (admin token); the key is shown only here',
+      description:
+        'The key is shown in this answer only and never stored in plaintext, not even for `Idempotency-Key` replays: repeating the key answers 409 `idempotency_secret_not_replayable` with `firstResponse` (this answer without `api_key`).',
+      middleware: [answersSecret('api_key')] as const,
       request: {
         query: WorkspaceIdQuery,
         body: {
@@ -215,6 +219,7 @@ export function registerAdmin(app: App): void {
     async (c) => {
       const { id } = c.req.valid('param');
       if (!(await deleteApiKey(c.get('deps').db, id))) throw AppError.notFound('API key', id);
+      c.get('apiKeys').forget(id);
       return c.body(null, 204);
     },
   );

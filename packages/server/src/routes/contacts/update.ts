@@ -11,6 +11,8 @@ export const updateContactRoute = createRoute({
   operationId: 'contacts.update',
   tags: ['Contacts'],
   summary: "Edit a contact's fields, custom fields or status",
+  description:
+    'The suppression list is the last word: while it holds the address or its domain, a `suppressed` or `unsubscribed` contact keeps its status and no contact can become `pending` or `active` (409 `contact_suppressed`, with `suppression: {source, reason}`); `DELETE /campaigns/suppressions` is the way back (the contact stays as it is until PATCHed again). A `bounced` contact keeps its status unless the same request corrects its email (409 `contact_bounced`).',
   request: {
     params: ContactParams,
     query: WorkspaceQuery,

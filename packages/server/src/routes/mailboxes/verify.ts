@@ -13,7 +13,7 @@ export const verifyMailboxRoute = createRoute({
   tags: ['Mailboxes'],
   summary: 'Log in to SMTP and IMAP now (with a timeout); the result is stored in lastCheck',
   description:
-    "Answers 200 with the mailbox whether or not the logins worked: `lastCheck.smtp`/`lastCheck.imap` carry `ok` and, on failure, the server's own words (e.g. `535 Authentication credentials invalid`); `status` becomes `verified` when both worked, else `failing`.",
+    "Answers 200 with the mailbox whether or not the logins worked: `lastCheck.smtp`/`lastCheck.imap` carry `ok` and, on failure, the server's own words (e.g. `535 Authentication credentials invalid`); `status` becomes `verified` when both worked, else `failing`. Each host is resolved once and the login connects to that address; a private, loopback, link-local, CGNAT or ULA address is refused without connecting unless `OUTREACH_MAILBOX_ALLOW_PRIVATE=true` (also at create/update: 422 naming `smtp.host`/`imap.host`). A greeting that is not SMTP/IMAP is not echoed.",
   request: { params: MailboxIdParam, query: WorkspaceQuery, headers: IdempotencyHeader },
   responses: {
     200: {

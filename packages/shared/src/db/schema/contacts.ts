@@ -38,6 +38,8 @@ export const contacts = sqliteTable(
   (t) => [
     uniqueIndex('contacts_campaign_email').on(t.campaignId, t.email),
     index('contacts_campaign_status').on(t.campaignId, t.status, t.id),
+    // the unfiltered contacts page: 50 index entries from the cursor, whatever its depth
+    index('contacts_campaign_id').on(t.campaignId, t.id),
     index('contacts_workspace_email').on(t.workspaceId, t.email),
     // The dispatch loop reads only due, active contacts: its cost follows the due work.
     index('contacts_due').on(t.nextSendAt).where(sql`status = 'active'`),

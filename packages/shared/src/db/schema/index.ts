@@ -1,5 +1,7 @@
 export * from './campaigns';
 export * from './contacts';
+export * from './counters';
 export * from './mailboxes';
 export * from './sends';
+export * from './webhooks';
 export * from './workspaces';

@@ -29,6 +29,7 @@ export const idempotencyKeys = sqliteTable(
   {
     workspaceId: integer('workspace_id').notNull(),
     key: text('key').notNull(),
+    /** '' while the first request's body is still streaming into its handler. */
     fingerprint: text('fingerprint').notNull(),
     /** null while the first request is still running. */
     status: integer('status'),
