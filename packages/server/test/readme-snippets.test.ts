@@ -23,11 +23,18 @@ interface Snippet {
   name: string;
   file: string;
   code: string;
+  run: boolean;
 }
 
-/** The ```ts blocks of a Markdown file. */
-export function tsBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+/**
+ * The ```ts blocks of a Markdown file. ```ts no-run marks a block that is compiled but not run
+ * (it needs what a test machine lacks, e.g. DNS for a public webhook endpoint).
+ */
+export function tsBlocks(markdown: string): { code: string; run: boolean }[] {
+  return [...markdown.matchAll(/^```ts( no-run)?\n([\s\S]*?)^```$/gm)].map((m) => ({
+    code: m[2]!,
+    run: !m[1],
+  }));
 }
 
 /** A block as a module: its imports on top, its body in a function with the shared variables. */
@@ -49,9 +56,9 @@ ${body.map((l) => `    ${l}`).join('\n')}
 }
 
 const snippets: Snippet[] = DOCS.flatMap((doc) =>
-  tsBlocks(readFileSync(join(ROOT, doc), 'utf8')).map((code, i) => {
+  tsBlocks(readFileSync(join(ROOT, doc), 'utf8')).map(({ code, run }, i) => {
     const name = `${doc.replace(/[^A-Za-z0-9]+/g, '_')}_${i + 1}`;
-    return { name, file: join(OUT, `${name}.ts`), code };
+    return { name, file: join(OUT, `${name}.ts`), code, run };
   }),
 );
 
@@ -100,8 +107,9 @@ afterAll(async () => {
 });
 
 describe('README snippets', () => {
-  it('finds the snippets', () => {
+  it('finds the snippets; nearly all of them run', () => {
     expect(snippets.length).toBeGreaterThanOrEqual(8);
+    expect(snippets.filter((s) => !s.run).length).toBeLessThanOrEqual(1);
   });
 
   it('every snippet compiles (tsc --strict)', async () => {
@@ -112,10 +120,13 @@ describe('README snippets', () => {
     expect(out.stdout.replaceAll(`${OUT}/`, '')).toBe('');
   }, 120_000);
 
-  it.each(snippets.map((s) => [s.name, s] as const))('%s runs against the server', async (_name, s) => {
-    const mod = (await import(s.file)) as { default: () => Promise<void> };
-    await mod.default();
-  });
+  it.each(snippets.filter((s) => s.run).map((s) => [s.name, s] as const))(
+    '%s runs against the server',
+    async (_name, s) => {
+      const mod = (await import(s.file)) as { default: () => Promise<void> };
+      await mod.default();
+    },
+  );
 });
 
 describe('examples/', () => {
