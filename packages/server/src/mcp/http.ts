@@ -40,8 +40,10 @@ export function registerMcp(app: App): void {
 export function inProcessApi(app: App, authorization: string): Api {
   return async (call) => {
     const url = new URL(fillPath(call.path, call.params), 'http://mcp.internal');
+    // a repeated param (`replyIntent=interested&replyIntent=neutral`) is an array argument
     for (const [k, v] of Object.entries(call.query ?? {}))
-      if (v !== undefined) url.searchParams.set(k, String(v));
+      for (const one of Array.isArray(v) ? v : [v])
+        if (one !== undefined) url.searchParams.append(k, String(one));
     const headers = new Headers({ authorization, accept: 'application/json' });
     let body: FormData | string | undefined;
     if (call.body instanceof FormData) body = call.body;
