@@ -11,11 +11,13 @@ import { ApiKeys } from './resources/api-keys';
 import { Campaigns } from './resources/campaigns';
 import { Contacts } from './resources/contacts';
 import { Imports } from './resources/imports';
+import { Inbox } from './resources/inbox';
 import { LaunchJobs } from './resources/launch-jobs';
 import { Mailboxes } from './resources/mailboxes';
 import { Sends } from './resources/sends';
 import { Steps } from './resources/steps';
 import { Suppressions } from './resources/suppressions';
+import { Threads } from './resources/threads';
 import { Webhooks } from './resources/webhooks';
 import { Workspaces } from './resources/workspaces';
 import { type Fetch, retryingFetch } from './retry';
@@ -120,6 +122,8 @@ export class Outreach {
   readonly workspaces: Workspaces;
   /** Admin: use with `apiKey: OUTREACH_ADMIN_TOKEN`. */
   readonly apiKeys: ApiKeys;
+  readonly threads: Threads;
+  readonly inbox: Inbox;
   readonly webhooks: Webhooks;
 
   readonly #options: ClientOptions;
@@ -178,6 +182,8 @@ export class Outreach {
     this.sends = new Sends(this);
     this.workspaces = new Workspaces(this);
     this.apiKeys = new ApiKeys(this);
+    this.threads = new Threads(this);
+    this.inbox = new Inbox(this);
     this.webhooks = new Webhooks(this);
   }
 

@@ -10,6 +10,7 @@ import { fieldErrors, problem } from './lib/problem';
 import { registerMcp } from './mcp/http';
 import { adminAuth, apiKeyAuth } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
+import { jsonDepth } from './middleware/json-depth';
 import { requestId } from './middleware/request-id';
 import { registerRoutes } from './routes/index';
 import { API_VERSION } from './version';
@@ -17,8 +18,8 @@ import { API_VERSION } from './version';
 export { API_VERSION } from './version';
 /** JSON bodies; file uploads set their own limits. */
 export const MAX_JSON_BODY = 1024 * 1024;
-/** Routes that take large multipart uploads and check their own limits. */
-const UPLOAD_PATHS = [/^\/imports$/, /^\/campaigns\/[^/]+\/contacts\/import$/];
+/** Routes that take large uploads (multipart, or a raw message) and check their own limits. */
+const UPLOAD_PATHS = [/^\/imports$/, /^\/campaigns\/[^/]+\/contacts\/import$/, /^\/inbox\/classify$/];
 
 const PUBLIC_PATHS = [/^\/openapi\.json$/, /^\/docs/, /^\/health$/, /^\/u\//, /^\/favicon\.ico$/];
 const ADMIN_PATHS = [/^\/workspaces/, /^\/api-keys/];
@@ -52,6 +53,9 @@ export function createApp(deps: Deps): App {
       onError: (c) => problem(c, 413, 'payload_too_large', `The body is larger than ${MAX_JSON_BODY} bytes`),
     })(c, next);
   });
+  app.use('*', async (c, next) =>
+    UPLOAD_PATHS.some((p) => p.test(c.req.path)) ? next() : jsonDepth(c, next),
+  );
   app.use('*', async (c, next) => {
     const path = c.req.path;
     if (PUBLIC_PATHS.some((p) => p.test(path))) return next();
@@ -114,7 +118,9 @@ export function openApiDocument(app: App) {
       version: API_VERSION,
       license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
       description:
-        'Self-hosted, API-first cold-email outreach: campaigns, steps, contacts, mailboxes, schedules, launches, analytics.',
+        'Self-hosted, API-first cold-email outreach: campaigns, steps, contacts, mailboxes, schedules, launches, analytics. ' +
+        "JSON bodies may nest objects/arrays at most 32 deep (a contact's `customJson` 16 deep): deeper → 422 " +
+        '`validation_failed` naming the path. Templates have a render budget: 422 `template_too_complex` naming the field.',
     },
     servers: [{ url: 'http://localhost:8080' }],
     tags: TAGS,

@@ -141,7 +141,15 @@ describe('sync CSV import', () => {
     const csv =
       'email,first_name,company\nDup@Example.com,First,One\ndup@example.com,,Two\nDUP@EXAMPLE.COM,Third,\n';
     const res = await importCsv(id, csv);
-    expect(res.body).toMatchObject({ parsed: 3, valid: 3, invalid: 0, imported: 3, upserted: 1, created: 1 });
+    expect(res.body).toMatchObject({
+      parsed: 3,
+      valid: 3,
+      invalid: 0,
+      imported: 1,
+      duplicates: 2,
+      upserted: 1,
+      created: 1,
+    });
     let items = await allContacts(id);
     expect(items).toHaveLength(1);
     // Later rows win where they have a value; empty cells keep what was there.
@@ -287,7 +295,15 @@ describe('JSON add', () => {
       },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ parsed: 3, valid: 2, invalid: 1, imported: 2, upserted: 1, created: 1 });
+    expect(res.body).toMatchObject({
+      parsed: 3,
+      valid: 2,
+      invalid: 1,
+      imported: 1,
+      duplicates: 1,
+      upserted: 1,
+      created: 1,
+    });
     expect(res.body.errors).toEqual([{ row: 2, email: 'nope@', reason: 'invalid email' }]);
     const [c] = await allContacts(id);
     expect(c).toMatchObject({

@@ -102,6 +102,7 @@ describe('large imports', () => {
       status: 'completed',
       totalRows: 2,
       imported: 2,
+      duplicates: 0,
       invalid: 0,
       errors: [],
       progress: 1,

@@ -142,6 +142,39 @@ describe('subscriptions', () => {
     expectProblem(await t.a.req('GET', `${BASE}/subscriptions/${sub.id}`), 404, 'not_found');
   });
 
+  it('keeps no secret in idempotency records: create and rotate replay as 409 without it', async () => {
+    const body = { endpoint: `${r.url}/hook`, eventTypes: ['send.sent'] };
+    const headers = { 'idempotency-key': 'wh-create-1' };
+    const first = await t.a.req('POST', `${BASE}/subscriptions`, { body, headers });
+    expect(first.status).toBe(201);
+    const { id, secret } = first.body.subscription;
+    const rotateHeaders = { 'idempotency-key': 'wh-rotate-1' };
+    const rotated = await t.a.req('POST', `${BASE}/subscriptions/${id}/rotate-secret`, {
+      headers: rotateHeaders,
+    });
+    expect(rotated.status).toBe(200);
+    const stored = await t.deps.db.client.execute('SELECT response_body FROM idempotency_keys');
+    const all = stored.rows.map((row) => String(row.response_body)).join('\n');
+    expect(all).not.toContain(secret);
+    expect(all).not.toContain(rotated.body.subscription.secret);
+    for (const [path, h] of [
+      [`${BASE}/subscriptions`, headers],
+      [`${BASE}/subscriptions/${id}/rotate-secret`, rotateHeaders],
+    ] as const) {
+      const replay = await t.a.req('POST', path, {
+        body: path.endsWith('subscriptions') ? body : undefined,
+        headers: h,
+      });
+      expectProblem(replay, 409, 'idempotency_secret_not_replayable');
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(replay.body.firstResponse.body.subscription.id).toBe(id);
+      expect(replay.body.firstResponse.body.subscription).not.toHaveProperty('secret');
+    }
+    expect(
+      (await t.a.req('GET', `${BASE}/subscriptions`)).body.items.filter((s: { id: string }) => s.id === id),
+    ).toHaveLength(1);
+  });
+
   it('validates: 422 naming the field', async () => {
     const bad = (body: Record<string, unknown>) => t.a.req('POST', `${BASE}/subscriptions`, { body });
     expectProblem(

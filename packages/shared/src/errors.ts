@@ -20,6 +20,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,
+  template_too_complex: 422,
   rate_limited: 429,
   internal_error: 500,
 };

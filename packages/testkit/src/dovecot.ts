@@ -8,6 +8,7 @@ import {
   openSync,
   readFileSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { connect } from 'node:net';
@@ -32,6 +33,15 @@ export interface TestDovecot {
   };
   /** APPENDs a raw RFC 5322 message to the user's INBOX; resolves with its UID. */
   append(user: string, rawMessage: string, flags?: string[]): Promise<number>;
+  /** APPENDs many messages over one connection (to INBOX or another folder, e.g. `Junk`, the `\\Junk` one). */
+  appendMany(user: string, rawMessages: string[], folder?: string): Promise<number[]>;
+  /**
+   * Delivers many messages straight into the user's INBOX maildir (`new/`, as a local delivery
+   * agent does; thousands per second), with INTERNALDATE `receivedAt` (epoch ms, whole seconds).
+   */
+  deliverMany(user: string, rawMessages: string[], receivedAt?: number): Promise<void>;
+  /** Gives a folder a new UIDVALIDITY (`doveadm mailbox update`), as a server whose UIDs were reset would. */
+  setUidValidity(user: string, folder: string, uidValidity: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -137,6 +147,10 @@ service imap-login {
 namespace inbox {
   inbox = yes
   separator = /
+  mailbox Junk {
+    special_use = \\Junk
+    auto = create
+  }
 }
 `;
 }
@@ -314,6 +328,42 @@ export async function startDovecot(users: Record<string, string>): Promise<TestD
         }
         return res.uid;
       });
+    },
+    async appendMany(user, rawMessages, folder = 'INBOX') {
+      return withClient(imapOptions(user), async (client) => {
+        const uids: number[] = [];
+        for (const raw of rawMessages) {
+          const res = await client.append(folder, raw);
+          if (!res || typeof res.uid !== 'number') throw new Error(`APPEND to ${folder} returned no UID`);
+          uids.push(res.uid);
+        }
+        return uids;
+      });
+    },
+    async deliverMany(user, rawMessages, receivedAt) {
+      const home = join(mailDir, user);
+      for (const d of [home, join(home, 'new'), join(home, 'cur'), join(home, 'tmp')]) {
+        if (!existsSync(d)) mkdirSync(d);
+        chownSync(d, MAIL_UID, MAIL_GID);
+      }
+      const dirNew = join(home, 'new');
+      const when = new Date(receivedAt ?? Date.now());
+      const stamp = Math.floor(when.getTime() / 1000);
+      rawMessages.forEach((raw, i) => {
+        const file = join(dirNew, `${stamp}.M${i}P${process.pid}.testkit`);
+        writeFileSync(file, raw);
+        chownSync(file, MAIL_UID, MAIL_GID);
+        utimesSync(file, when, when);
+      });
+    },
+    async setUidValidity(user, folder, uidValidity) {
+      const res = await run(
+        doveadm,
+        ['-c', confPath, 'mailbox', 'update', '-u', user, '--uid-validity', String(uidValidity), folder],
+        join(dir, 'doveadm.out'),
+        10_000,
+      );
+      if (res.code !== 0) throw new Error(`doveadm mailbox update failed: ${res.output}`);
     },
     stop,
   };

@@ -71,7 +71,7 @@ export interface paths {
         put?: never;
         /**
          * Render a step for one contact
-         * @description Values are HTML-escaped in bodyHtml, raw in subject and bodyText; CR/LF are stripped from the subject; `{{name|fallback}}` renders the fallback for an empty value. Keys of `contact` other than email, firstName, lastName, company, title and customJson are custom fields. `{{unsubscribeUrl}}` renders a sample link.
+         * @description Values are HTML-escaped in bodyHtml, raw in subject and bodyText; CR/LF are stripped from the subject; `{{name|fallback}}` renders the fallback for an empty value. Keys of `contact` other than email, firstName, lastName, company, title and customJson are custom fields. `{{unsubscribeUrl}}` renders a sample link. A template whose render goes over the budget (sections nested more than 8 deep, more than 100,000 render steps or 500,000 characters) is a 422 `template_too_complex` naming the field.
          */
         post: operations["steps.preview"];
         delete?: never;
@@ -654,7 +654,7 @@ export interface paths {
         };
         /**
          * Export a campaign's results
-         * @description `kind=summary` answers JSON (the stats plus a per-step/variant table). `kind=contacts` and `kind=sends` stream CSV (RFC 4180, header row, `Content-Disposition: attachment`), read from the database page by page while it is sent. Text cells starting with `=`, `+`, `-` or `@` get a leading `'` so spreadsheets do not run them as formulas. Contacts: the fixed columns, then one column per custom field.
+         * @description `kind=summary` answers JSON (the stats plus a per-step/variant table). `kind=contacts` and `kind=sends` stream CSV (RFC 4180, header row, `Content-Disposition: attachment`), read from the database page by page while it is sent. Text cells starting with `=`, `+`, `-` or `@` get a leading `'` so spreadsheets do not run them as formulas. Contacts: the fixed columns, then one column per custom field, every one the contacts use (none is left out, however many: a wide export streams fewer rows per chunk).
          */
         get: operations["campaigns.export"];
         put?: never;
@@ -850,6 +850,95 @@ export interface paths {
         get: operations["launchJobs.get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List threads, newest activity first */
+        get: operations["threads.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/threads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a thread */
+        get: operations["threads.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Correct a thread's reply intent (writes thread.intent_changed) */
+        patch: operations["threads.update"];
+        trace?: never;
+    };
+    "/threads/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A thread's messages, oldest first: our sends, the replies, the Unibox replies */
+        get: operations["threads.messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/threads/{id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reply in the thread from its mailbox (counts toward the mailbox's daily limit) */
+        post: operations["threads.reply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inbox/classify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Classify a raw message as the inbox loop would (nothing is stored)
+         * @description The body is the raw RFC 822 message (`Content-Type: message/rfc822`, up to 10 MB). Answers what the inbox loop would decide — complaint, bounce (hard/soft), auto-reply (out-of-office or other), reply with its intent — with the stripped reply text and the reasons for every decision.
+         */
+        post: operations["inbox.classify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2192,10 +2281,15 @@ export interface components {
         };
         ImportCounts: {
             /**
-             * @description valid rows stored (every valid row is written to a contact)
+             * @description contacts stored: distinct addresses among the valid rows (a repeated address is one contact)
              * @example 2
              */
             imported: number;
+            /**
+             * @description (ext) valid rows repeating an address earlier in the same input (valid = imported + duplicates)
+             * @example 0
+             */
+            duplicates: number;
             /**
              * @description data rows read (= valid + invalid)
              * @example 2
@@ -2209,7 +2303,7 @@ export interface components {
              */
             invalid: number;
             /**
-             * @description distinct contacts created or updated (fewer than imported when the file repeats an address)
+             * @description distinct contacts created or updated (equals imported)
              * @example 2
              */
             upserted: number;
@@ -2393,10 +2487,15 @@ export interface components {
              */
             totalRows: number;
             /**
-             * @description valid rows stored
+             * @description contacts stored so far: distinct addresses among the valid rows
              * @example 4950
              */
             imported: number;
+            /**
+             * @description (ext) valid rows repeating an address earlier in the file (rows read = imported + duplicates + invalid)
+             * @example 0
+             */
+            duplicates: number;
             /** @example 50 */
             invalid: number;
             /** @description the first 100 invalid rows */
@@ -2602,6 +2701,7 @@ export interface components {
              * @example 2026-03-09T10:00:00Z
              */
             updatedAt: string;
+            inbox?: components["schemas"]["MailboxInbox"];
         };
         MailServerSettings: {
             host: string;
@@ -2623,6 +2723,19 @@ export interface components {
             /** @example 535 Authentication credentials invalid */
             error?: string;
         } | null;
+        /** @description on GET /mailboxes/{id}: the inbox loop's state */
+        MailboxInbox: {
+            /**
+             * Format: date-time
+             * @description the last complete IMAP read
+             * @example 2026-03-09T10:00:00Z
+             */
+            lastReadAt: string | null;
+            /** @example AUTHENTICATIONFAILED Authentication failed. */
+            lastError: string | null;
+            /** @description inbound messages read since registration */
+            messagesSeen: number;
+        };
         CreateMailbox: {
             /** @example john@cooloutreach.com */
             address: string;
@@ -2797,6 +2910,7 @@ export interface components {
              * @example 2026-03-09T10:00:00Z
              */
             checkedAt: string | null;
+            inbox: components["schemas"]["MailboxInbox"];
         };
         Launched: {
             /** @enum {boolean} */
@@ -2843,6 +2957,130 @@ export interface components {
              * @example 2026-03-09T10:00:00Z
              */
             finishedAt: string | null;
+        };
+        ThreadList: {
+            threads: components["schemas"]["Thread"][];
+            next_cursor: string | null;
+        };
+        Thread: {
+            /** @example thr_01 */
+            id: string;
+            /** @description the Message-ID that started the conversation */
+            external_thread_id: string;
+            subject: string;
+            /** @description the subject without Re:/Fwd: prefixes */
+            subject_display: string;
+            last_message: {
+                from_email: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-03-09T10:00:00Z
+                 */
+                date_received: string;
+                body_text: string;
+            } | null;
+            message_count: number;
+            replyIntent: components["schemas"]["ReplyIntent"];
+            campaignId: string;
+            contactId: string;
+            mailboxId: string;
+            is_ooo: boolean;
+            is_auto_reply: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            updatedAt: string;
+        };
+        /** @enum {string|null} */
+        ReplyIntent: "interested" | "not_interested" | "out_of_office" | "bounced" | "unsubscribe" | "neutral" | null;
+        ThreadMessages: {
+            replyIntent: components["schemas"]["ReplyIntent"];
+            campaignId: string;
+            messages: components["schemas"]["ThreadMessage"][];
+        };
+        ThreadMessage: {
+            /**
+             * @description `msg_…`; a campaign send appears with its `snd_…` id
+             * @example msg_01
+             */
+            id: string;
+            message_id: string;
+            in_reply_to: string | null;
+            from_email: string;
+            to_emails: string[];
+            cc_emails: string[];
+            subject: string;
+            body_text: string | null;
+            body_html: string | null;
+            /** @enum {string} */
+            direction: "outbound" | "inbound";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            date_received: string;
+            /**
+             * @description inbound only
+             * @enum {string}
+             */
+            kind?: "reply" | "auto_reply" | "bounce" | "complaint";
+            /** @description inbound only: the new text, without quoted history or signature */
+            text?: string;
+            /** @description inbound only: why it was classified so */
+            reasons?: string[];
+            /**
+             * @description outbound Unibox replies: sending until the mail server answered
+             * @enum {string}
+             */
+            status?: "sending" | "sent" | "failed";
+        };
+        UpdateThread: {
+            replyIntent: components["schemas"]["ReplyIntent"];
+        };
+        ThreadReply: {
+            bodyHtml?: string;
+            bodyText?: string;
+        };
+        Classification: {
+            /** @enum {string} */
+            kind: "reply" | "auto_reply" | "bounce" | "complaint" | "notification";
+            /**
+             * @description Null for kinds other than reply and auto_reply
+             * @enum {string|null}
+             */
+            replyIntent: "interested" | "not_interested" | "out_of_office" | "bounced" | "unsubscribe" | "neutral" | null;
+            /** @description An out-of-office auto-reply (never together with isAutoReply) */
+            isOoo: boolean;
+            /** @description Any other auto-reply */
+            isAutoReply: boolean;
+            /**
+             * @description Return date of an out-of-office reply
+             * @example 2026-12-15
+             */
+            oooUntil: string | null;
+            bounce: {
+                /** @enum {string} */
+                type: "hard" | "soft";
+                /** @example 5.1.1 */
+                status: string | null;
+                recipient: string | null;
+                diagnosticCode: string | null;
+                reportingMta: string | null;
+            } | null;
+            complaint: {
+                feedbackType: string | null;
+                recipient: string | null;
+            } | null;
+            /** @description A reply’s new text (quoted history and signature stripped); the body otherwise */
+            text: string;
+            /**
+             * @description ISO 639-1
+             * @example en
+             */
+            language: string | null;
+            /** @description Why, one entry per decision, in order */
+            reasons: string[];
         };
     };
     responses: never;
@@ -8682,6 +8920,559 @@ export interface operations {
             };
             /** @description Body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "threads.list": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+                /** @description may repeat */
+                replyIntent?: components["schemas"]["ReplyIntent"] | components["schemas"]["ReplyIntent"][];
+                campaignId?: string;
+                mailboxId?: string;
+                updatedSince?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of threads */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadList"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "threads.get": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: never;
+            path: {
+                /** @description `thr_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thread */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Thread"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "threads.update": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: never;
+            path: {
+                /** @description `thr_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateThread"];
+            };
+        };
+        responses: {
+            /** @description The thread */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Thread"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "threads.messages": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: never;
+            path: {
+                /** @description `thr_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadMessages"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "threads.reply": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: {
+                /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description `thr_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ThreadReply"];
+            };
+        };
+        responses: {
+            /** @description The message sent */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadMessage"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "inbox.classify": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "message/rfc822": string;
+            };
+        };
+        responses: {
+            /** @description The classification */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Classification"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not message/rfc822 */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -44,6 +44,8 @@ export type {
   MappingPreview,
 } from './imports';
 export { Imports } from './imports';
+export type { Classification } from './inbox';
+export { Inbox } from './inbox';
 export type { LaunchJob, WaitOptions } from './launch-jobs';
 export { LaunchJobs } from './launch-jobs';
 export type { Mailbox, MailboxCreateParams, MailboxListParams, MailboxUpdateParams } from './mailboxes';
@@ -67,6 +69,15 @@ export type {
   SuppressionStatus,
 } from './suppressions';
 export { Suppressions } from './suppressions';
+export type {
+  ReplyIntent,
+  Thread,
+  ThreadListParams,
+  ThreadMessage,
+  ThreadMessages,
+  ThreadReplyParams,
+} from './threads';
+export { Threads } from './threads';
 export type {
   LoggedEvent,
   WebhookDelivery,

@@ -34,6 +34,14 @@ export const TAGS: { name: string; description: string }[] = [
     description:
       'Signed event deliveries to your endpoints (Standard Webhooks), their log and the event feed.',
   },
+  {
+    name: 'Unibox',
+    description: 'Reply threads across campaigns and mailboxes: read, label and answer them.',
+  },
+  {
+    name: 'Inbox',
+    description: 'Classify a raw message (reply, auto-reply, bounce, complaint) without storing it.',
+  },
   { name: 'Suppressions', description: 'Addresses and domains never written to, workspace-wide.' },
   { name: 'Unsubscribe', description: 'The public one-click unsubscribe endpoints (RFC 8058), no auth.' },
   { name: 'Admin', description: 'Workspaces and API keys, guarded by the admin token.' },

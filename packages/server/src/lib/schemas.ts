@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { CUSTOM_JSON_MAX_DEPTH, valueDepth } from '@outreach/shared';
 
 /** `?workspaceId=` on every campaign-side route; defaults to the key's workspace. */
 export const WorkspaceQuery = z.object({
@@ -63,3 +64,11 @@ export const InstantInput = z
 
 export const listOf = <T extends z.ZodTypeAny>(item: T, name: string) =>
   z.object({ items: z.array(item), next_cursor: z.string().nullable() }).openapi(name);
+
+/** A contact's custom fields: an object nested at most {@link CUSTOM_JSON_MAX_DEPTH} deep (422 naming it). */
+export const customJsonField = () =>
+  z
+    .record(z.string().max(100), z.unknown())
+    .refine((v) => valueDepth(v, CUSTOM_JSON_MAX_DEPTH) <= CUSTOM_JSON_MAX_DEPTH, {
+      message: `nests objects/arrays more than ${CUSTOM_JSON_MAX_DEPTH} deep`,
+    });

@@ -16,13 +16,25 @@ const PENDING = '';
  * Marks a route whose successful answer carries a secret shown once (an API key, a webhook
  * secret): `createRoute({ …, middleware: [answersSecret('api_key')] })`. The idempotency record
  * then keeps no secret: it stores a 409 `idempotency_secret_not_replayable` carrying the first
- * answer without the named top-level fields, and a replay of the key answers that.
+ * answer without the named fields (dotted paths reach into objects: `subscription.secret`), and
+ * a replay of the key answers that.
  */
 export function answersSecret(...fields: string[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('secretFields', fields);
     await next();
   };
+}
+
+/** A copy of `value` without the fields at the given dotted paths. */
+function withoutFields(value: unknown, paths: readonly string[], prefix = ''): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (!paths.includes(path)) out[k] = withoutFields(v, paths, path);
+  }
+  return out;
 }
 
 /** What the record keeps of a first answer: the answer itself, or (secret) its 409 stand-in. */
@@ -36,8 +48,7 @@ async function storable(
     return { status: res.status, body, contentType: res.headers.get('content-type') };
   let shown: unknown = null;
   try {
-    const parsed = JSON.parse(body) as Record<string, unknown>;
-    shown = Object.fromEntries(Object.entries(parsed).filter(([k]) => !secret.includes(k)));
+    shown = withoutFields(JSON.parse(body), secret);
   } catch {}
   const stand = problem(
     c,

@@ -5,6 +5,7 @@ import { registerCampaigns } from './campaigns/index';
 import { registerContacts } from './contacts/index';
 import { registerExports } from './export/index';
 import { registerImports } from './imports/index';
+import { registerInbox } from './inbox/index';
 import { registerLaunchRoutes } from './launch/index';
 import { registerLifecycle } from './lifecycle/index';
 import { registerMailboxes } from './mailboxes/index';
@@ -14,6 +15,7 @@ import { registerSends } from './sends/index';
 import { registerStats } from './stats/index';
 import { registerSteps } from './steps/index';
 import { registerSuppressions } from './suppressions/index';
+import { registerThreads } from './threads/index';
 import { registerUnsubscribeRoutes } from './unsubscribe/index';
 import { registerWebhooks } from './webhooks/index';
 
@@ -39,4 +41,6 @@ export function registerRoutes(app: App): void {
   registerCampaignMailboxes(app);
   registerPreflightRoutes(app);
   registerLaunchRoutes(app);
+  registerThreads(app);
+  registerInbox(app);
 }

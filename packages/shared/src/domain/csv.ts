@@ -15,7 +15,8 @@
  *   outside quotes; ties → `,` then `;` then tab).
  * - Quoted fields may contain delimiters, doubled quotes (`""`) and newlines.
  * - Blank rows (every cell empty or whitespace) are skipped, anywhere in the file.
- * - The first non-blank row is the header; its cells are trimmed. Data rows shorter than the
+ * - The first non-blank row is the header; its cells are trimmed, and a repeated name is kept
+ *   under a numbered one (`x,x` → `x`, `x_2`; see {@link uniqueHeaders}), so no column is lost. Data rows shorter than the
  *   header are padded with `''`; longer rows keep their extra cells. Data cells are not trimmed.
  * - Errors are {@link CsvError}s: `empty_file` (no bytes or only whitespace), `binary_file`
  *   (NUL characters, or more than 10% invalid UTF-8 / control characters in the first 64K
@@ -310,7 +311,7 @@ export class CsvStreamParser {
   }
 
   private setHeader(row: string[]): void {
-    const header = row.map((c) => c.trim());
+    const header = uniqueHeaders(row.map((c) => c.trim()));
     if (header.some((c) => c.includes('@') && normalizeEmail(c) !== null)) {
       throw new CsvError('no_header', 'the first row contains an email address: the file has no header row');
     }
@@ -386,4 +387,25 @@ export async function* readCsvRows(
       yield batch.rows;
     }
   }
+}
+
+/**
+ * Header names made distinct: the second `x` becomes `x_2`, the third `x_3`, skipping names the
+ * header already has (`x,x,x_2` → `x`, `x_3`, `x_2`). Blank names stay blank (mapping skips them).
+ */
+export function uniqueHeaders(names: readonly string[]): string[] {
+  const taken = new Set(names);
+  const seen = new Set<string>();
+  return names.map((name) => {
+    if (name === '' || !seen.has(name)) {
+      seen.add(name);
+      return name;
+    }
+    let n = 2;
+    while (taken.has(`${name}_${n}`)) n++;
+    const renamed = `${name}_${n}`;
+    taken.add(renamed);
+    seen.add(renamed);
+    return renamed;
+  });
 }

@@ -1,5 +1,7 @@
+import { decodeHTML } from 'entities';
+
 /**
- * Small, dependency-free HTML → plain-text conversion for the text/plain part of outgoing mail.
+ * Small HTML → plain-text conversion for the text/plain part of outgoing mail.
  *
  * Rules:
  * - `<br>` → newline; `<p>`, `<div>`, headings, `<blockquote>`, `<table>`, `<pre>`, `<hr>` and lists are
@@ -9,64 +11,16 @@
  *   equal to the label counts as the same; `#fragment` and `javascript:` addresses are dropped).
  * - every other tag is stripped; `<style>`, `<script>`, `<head>`, `<title>`, `<template>` contents,
  *   comments, doctype and processing instructions are dropped.
- * - entities are decoded (named basics, `&nbsp;`, decimal and hex numeric); whitespace is collapsed
+ * - entities are decoded by the `entities` package (every HTML5 name, decimal, hex); whitespace is collapsed
  *   (except inside `<pre>`), lines are right-trimmed, at most one blank line in a row, result trimmed.
  */
 
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: '\u00a0',
-  copy: '\u00a9',
-  reg: '\u00ae',
-  trade: '\u2122',
-  hellip: '\u2026',
-  mdash: '\u2014',
-  ndash: '\u2013',
-  lsquo: '\u2018',
-  rsquo: '\u2019',
-  ldquo: '\u201c',
-  rdquo: '\u201d',
-  laquo: '\u00ab',
-  raquo: '\u00bb',
-  bull: '\u2022',
-  middot: '\u00b7',
-  euro: '\u20ac',
-  pound: '\u00a3',
-  yen: '\u00a5',
-  cent: '\u00a2',
-  deg: '\u00b0',
-  times: '\u00d7',
-  shy: '',
-  zwnj: '\u200c',
-  zwj: '\u200d',
-};
-
-const ENTITY_RE = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{1,31}));?/g;
-
-function fromCodePoint(cp: number): string {
-  if (!Number.isFinite(cp) || cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return '\ufffd';
-  return String.fromCodePoint(cp);
-}
-
-/** Decodes HTML character references in one pass (`&amp;lt;` → `&lt;`). Unknown names are kept as is. */
+/**
+ * Decodes HTML character references the way browsers do, in one pass (`&amp;lt;` → `&lt;`): every
+ * HTML5 named reference (`&eacute;`), decimal (`&#233;`) and hex (`&#xE9;`); unknown names are kept.
+ */
 export function decodeEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(
-    ENTITY_RE,
-    (m, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
-      if (dec !== undefined) return fromCodePoint(Number.parseInt(dec, 10));
-      if (hex !== undefined) return fromCodePoint(Number.parseInt(hex, 16));
-      if (name !== undefined) {
-        const v = NAMED_ENTITIES[name] ?? NAMED_ENTITIES[name.toLowerCase()];
-        if (v !== undefined) return v;
-      }
-      return m;
-    },
-  );
+  return s.includes('&') ? decodeHTML(s) : s;
 }
 
 const HREF_RE = /(?:^|\s)href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i;

@@ -10,6 +10,10 @@
  * - `{{name|fallback}}` (spaces around `|` allowed) renders `fallback` when the value is missing or blank.
  * - sections `{{#x}}…{{/x}}` and inverted sections `{{^x}}…{{/x}}` work as in Mustache (blank strings
  *   count as false), and so do comments and delimiter changes.
+ * - a render has a budget ({@link TEMPLATE_LIMITS}): sections nest at most `maxDepth` deep (checked when
+ *   compiling, so saving a step catches it), and one render visits at most `maxSteps` nodes, items and
+ *   array elements and writes at most `maxOutput` characters, counted while rendering (nested sections
+ *   over arrays grow as n^depth: the count stops them before the work is done, not after).
  */
 import Mustache from 'mustache';
 import { htmlToText } from './html-text';
@@ -42,7 +46,21 @@ export interface TemplateVariable {
 export interface TemplateIssue {
   path: TemplateField;
   message: string;
+  /** set when the template is over the budget rather than malformed. */
+  code?: typeof TEMPLATE_TOO_COMPLEX;
 }
+
+/** What one render may cost: a few ms of CPU at most (the event loop is shared by every tenant). */
+export const TEMPLATE_LIMITS = {
+  /** sections inside sections. */
+  maxDepth: 8,
+  /** nodes visited + section items + array elements read, over all fields of one render. */
+  maxSteps: 100_000,
+  /** characters written, over all fields of one render. */
+  maxOutput: 500_000,
+} as const;
+
+export const TEMPLATE_TOO_COMPLEX = 'template_too_complex';
 
 export type TemplateVars = Record<string, unknown>;
 
@@ -50,11 +68,20 @@ export type TemplateVars = Record<string, unknown>;
 export class TemplateError extends Error {
   readonly field: TemplateField;
   readonly detail: string;
-  constructor(field: TemplateField, detail: string) {
-    super(`Invalid template in ${field}: ${detail}`);
+  constructor(field: TemplateField, detail: string, message = `Invalid template in ${field}: ${detail}`) {
+    super(message);
     this.name = 'TemplateError';
     this.field = field;
     this.detail = detail;
+  }
+}
+
+/** A template over {@link TEMPLATE_LIMITS} (too deep, or its render would cost too much). */
+export class TemplateTooComplexError extends TemplateError {
+  readonly code = TEMPLATE_TOO_COMPLEX;
+  constructor(field: TemplateField, detail: string) {
+    super(field, detail, `${TEMPLATE_TOO_COMPLEX}: ${field} ${detail}`);
+    this.name = 'TemplateTooComplexError';
   }
 }
 
@@ -78,6 +105,7 @@ type Node =
   | { readonly t: 'section'; readonly name: string; readonly inverted: boolean; readonly children: Node[] };
 
 class CompileError extends Error {}
+class DepthError extends Error {}
 
 // Private writer without Mustache's unbounded global parse cache; we keep a small LRU of our own.
 const writer = new Mustache.Writer();
@@ -92,7 +120,7 @@ function splitFallback(raw: string): { name: string; fallback: string | undefine
   return { name: raw.slice(0, bar).trim(), fallback: raw.slice(bar + 1).trim() };
 }
 
-function convert(tokens: unknown[]): Node[] {
+function convert(tokens: unknown[], depth = 0): Node[] {
   const nodes: Node[] = [];
   for (const tok of tokens) {
     const token = tok as [string, string, number, number, unknown[]?];
@@ -117,7 +145,14 @@ function convert(tokens: unknown[]): Node[] {
             `a fallback ("|") is only allowed in variable tags, not in section "${name}"`,
           );
         }
-        nodes.push({ t: 'section', name, inverted: type === '^', children: convert(token[4] ?? []) });
+        if (depth + 1 > TEMPLATE_LIMITS.maxDepth)
+          throw new DepthError(`nests sections more than ${TEMPLATE_LIMITS.maxDepth} deep (at ${start})`);
+        nodes.push({
+          t: 'section',
+          name,
+          inverted: type === '^',
+          children: convert(token[4] ?? [], depth + 1),
+        });
         break;
       }
       case '>':
@@ -141,6 +176,7 @@ function compile(template: string, field: TemplateField): Node[] {
   try {
     nodes = convert(writer.parse(template, TAGS) as unknown[]);
   } catch (err) {
+    if (err instanceof DepthError) throw new TemplateTooComplexError(field, err.message);
     throw new TemplateError(field, err instanceof Error ? err.message : String(err));
   }
   cache.set(template, nodes);
@@ -183,15 +219,42 @@ function lookup(name: string, stack: readonly unknown[]): Lookup {
   return { value: undefined, fromRoot: false };
 }
 
+/** The work one render has left; `charge` throws once it is spent. */
+class Budget {
+  steps = 0;
+  output = 0;
+  field: TemplateField = 'subject';
+  charge(steps: number): void {
+    this.steps += steps;
+    if (this.steps > TEMPLATE_LIMITS.maxSteps)
+      throw new TemplateTooComplexError(
+        this.field,
+        `needs more than ${TEMPLATE_LIMITS.maxSteps} steps to render (sections over long lists nest too deep)`,
+      );
+  }
+  write(out: string[], s: string): void {
+    this.output += s.length;
+    if (this.output > TEMPLATE_LIMITS.maxOutput)
+      throw new TemplateTooComplexError(
+        this.field,
+        `renders more than ${TEMPLATE_LIMITS.maxOutput} characters`,
+      );
+    out.push(s);
+  }
+}
+
 /** The text of a value, or undefined when it has none (null, undefined, objects, functions, NaN). */
-function valueToString(v: unknown): string | undefined {
+function valueToString(v: unknown, budget?: Budget): string | undefined {
   if (v === null || v === undefined) return undefined;
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined;
   if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : v.toISOString();
   if (Array.isArray(v)) {
-    const parts = v.map(valueToString).filter((s): s is string => s !== undefined && s.trim() !== '');
+    budget?.charge(v.length);
+    const parts = v
+      .map((item) => valueToString(item, budget))
+      .filter((s): s is string => s !== undefined && s.trim() !== '');
     return parts.length > 0 ? parts.join(', ') : undefined;
   }
   return undefined;
@@ -235,30 +298,34 @@ function renderNodes(
   mode: Mode,
   missing: Set<string>,
   out: string[],
+  budget: Budget,
 ): void {
   for (const node of nodes) {
+    budget.charge(1);
     if (node.t === 'text') {
-      out.push(node.v);
+      budget.write(out, node.v);
     } else if (node.t === 'var') {
       const { value, fromRoot } = lookup(node.name, stack);
-      const s = valueToString(value);
+      const s = valueToString(value, budget);
       if (s === undefined || s.trim() === '') {
-        if (node.fallback !== undefined) out.push(node.fallback);
+        if (node.fallback !== undefined) budget.write(out, node.fallback);
         else if (node.name !== '.') missing.add(node.name);
         continue;
       }
-      if (fromRoot && TRUSTED_HTML_VARS.has(node.name)) out.push(mode === 'html' ? s : htmlToText(s));
-      else out.push(mode === 'html' ? escapeHtml(s) : s);
+      if (fromRoot && TRUSTED_HTML_VARS.has(node.name))
+        budget.write(out, mode === 'html' ? s : htmlToText(s));
+      else budget.write(out, mode === 'html' ? escapeHtml(s) : s);
     } else {
       const { value } = lookup(node.name, stack);
       const truthy = sectionIsTrue(value);
       if (node.inverted) {
-        if (!truthy) renderNodes(node.children, stack, mode, missing, out);
+        if (!truthy) renderNodes(node.children, stack, mode, missing, out, budget);
       } else if (truthy) {
         const items = Array.isArray(value) ? value : [value];
         for (const item of items) {
+          budget.charge(1);
           stack.push(item);
-          renderNodes(node.children, stack, mode, missing, out);
+          renderNodes(node.children, stack, mode, missing, out, budget);
           stack.pop();
         }
       }
@@ -266,10 +333,17 @@ function renderNodes(
   }
 }
 
-function renderField(template: string, field: TemplateField, vars: TemplateVars, missing: Set<string>) {
+function renderField(
+  template: string,
+  field: TemplateField,
+  vars: TemplateVars,
+  missing: Set<string>,
+  budget: Budget,
+) {
   const nodes = compile(template, field);
   const out: string[] = [];
-  renderNodes(nodes, [vars], field === 'bodyHtml' ? 'html' : 'text', missing, out);
+  budget.field = field;
+  renderNodes(nodes, [vars], field === 'bodyHtml' ? 'html' : 'text', missing, out, budget);
   return out.join('');
 }
 
@@ -283,14 +357,16 @@ const hasText = (s: string | null | undefined): s is string => typeof s === 'str
 /**
  * Renders a step (or variant) for one contact. `vars` is usually built with {@link templateVars}.
  * When the step has no (or a blank) `bodyText`, it is derived from the rendered `bodyHtml`.
- * Throws {@link TemplateError} when a template cannot be parsed.
+ * Throws {@link TemplateError} when a template cannot be parsed, {@link TemplateTooComplexError}
+ * (naming the field) as soon as the render goes over {@link TEMPLATE_LIMITS}.
  */
 export function renderStep(step: StepTemplate, vars: TemplateVars): RenderedStep {
   const missing = new Set<string>();
-  const subject = sanitizeSubject(renderField(step.subject ?? '', 'subject', vars, missing));
-  const bodyHtml = renderField(step.bodyHtml ?? '', 'bodyHtml', vars, missing);
+  const budget = new Budget();
+  const subject = sanitizeSubject(renderField(step.subject ?? '', 'subject', vars, missing, budget));
+  const bodyHtml = renderField(step.bodyHtml ?? '', 'bodyHtml', vars, missing, budget);
   const bodyText = hasText(step.bodyText)
-    ? renderField(step.bodyText, 'bodyText', vars, missing)
+    ? renderField(step.bodyText, 'bodyText', vars, missing, budget)
     : htmlToText(bodyHtml);
   return { subject, bodyHtml, bodyText, missingVariables: [...missing].sort() };
 }
@@ -421,7 +497,11 @@ export function validateTemplate(step: {
       compile(template, field);
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
-      issues.push({ path: field, message: err.message });
+      issues.push(
+        err instanceof TemplateTooComplexError
+          ? { path: field, message: err.message, code: TEMPLATE_TOO_COMPLEX }
+          : { path: field, message: err.message },
+      );
     }
   }
   return issues;

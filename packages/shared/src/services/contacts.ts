@@ -10,8 +10,9 @@ import type { ContactStatus } from '../db/schema/index';
 import type { Deps } from '../deps';
 import { manualStatusRefusal, SENDABLE_CONTACT_STATUSES } from '../domain/contact-status';
 import { normalizeEmail } from '../domain/email';
+import { CUSTOM_JSON_MAX_DEPTH, valueDepth } from '../domain/json-depth';
 import { AppError } from '../errors';
-import { newId } from '../ids';
+import { idFloor, newId, sqlId, sqlIdExpression, sqlIdPrefix } from '../ids';
 import { isSuppressed } from './suppressions';
 
 export type { ContactStatus };
@@ -110,7 +111,7 @@ export const UPSERT_CHUNK = 1000;
  * either by this statement or by `addSuppressions`' update of existing contacts.
  */
 const UPSERT_SQL = `INSERT INTO contacts (id, workspace_id, campaign_id, email, first_name, last_name, custom_json, status, current_step, created_at, updated_at)
-SELECT ?4 || printf('%010d', j.key), ?1, ?2, j.value->>0, j.value->>1, j.value->>2, j.value->>3,
+SELECT ${sqlIdExpression({ param: '?4', orderBy: 'j.key' })}, ?1, ?2, j.value->>0, j.value->>1, j.value->>2, j.value->>3,
   CASE WHEN EXISTS (SELECT 1 FROM suppressions WHERE workspace_id = ?1)
         AND (EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = ?1 AND s.kind = 'email' AND s.value = j.value->>0)
           OR EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = ?1 AND s.kind = 'domain'
@@ -130,29 +131,11 @@ export interface UpsertTarget {
 }
 
 /**
- * Id prefix for rows made in one SQL statement: `<kind>_` + 10 time chars + the last 6 chars of
- * a fresh id (newId increments those for each id made in the same millisecond, so prefixes made
- * by one process are distinct and increasing); the statement appends a 10-digit ordinal (digits
- * are in the id alphabet), giving the usual 26 characters.
- */
-export function idBlockPrefix(kind: Parameters<typeof newId>[0], now: number): string {
-  const first = newId(kind, now);
-  return first.slice(0, first.indexOf('_') + 11) + first.slice(-6);
-}
-
-/**
  * The statements for `rows` (chunks of {@link UPSERT_CHUNK}), one JSON parameter each; contact
- * ids are made in SQL (block prefix + ordinal), not one `newId` per row. `returning` adds
- * `RETURNING id`; `prefixes[i]` is the id prefix of statement i (a returned id with it is new).
+ * ids are made in SQL ({@link sqlId}), not one `newId` per row.
  */
-export function upsertStatements(
-  t: UpsertTarget,
-  rows: readonly ContactInput[],
-  now: number,
-  returning = false,
-): InStatement[] & { prefixes?: string[] } {
-  const out: InStatement[] & { prefixes?: string[] } = [];
-  const prefixes: string[] = [];
+export function upsertStatements(t: UpsertTarget, rows: readonly ContactInput[], now: number): InStatement[] {
+  const out: InStatement[] = [];
   for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
     const end = Math.min(rows.length, i + UPSERT_CHUNK);
     const part: unknown[] = [];
@@ -160,14 +143,11 @@ export function upsertStatements(
       const r = rows[k]!;
       part.push([r.email, r.firstName, r.lastName, r.custom]);
     }
-    const prefix = idBlockPrefix('contact', now);
-    prefixes.push(prefix);
     out.push({
-      sql: returning ? `${UPSERT_SQL} RETURNING id` : UPSERT_SQL,
-      args: [t.workspaceId, t.campaignId, now, prefix, JSON.stringify(part)],
+      sql: UPSERT_SQL,
+      args: [t.workspaceId, t.campaignId, now, sqlIdPrefix('contact', now), JSON.stringify(part)],
     });
   }
-  out.prefixes = prefixes;
   return out;
 }
 
@@ -182,7 +162,7 @@ export interface UpsertResult {
 
 /**
  * Upserts rows in one transaction (for the sync paths, ≤ 10,000 rows) and counts what happened:
- * a returned id carrying its statement's block prefix was made by that statement (a new contact).
+ * the same transaction first counts which of the addresses the campaign already has.
  */
 export async function upsertContacts(
   db: Db,
@@ -191,20 +171,19 @@ export async function upsertContacts(
   now: number,
 ): Promise<UpsertResult> {
   if (rows.length === 0) return { written: 0, upserted: 0, created: 0 };
-  const stmts = upsertStatements(t, rows, now, true);
-  const results = await db.client.batch(stmts, 'write');
-  const ids = new Set<string>();
-  let created = 0;
-  results.forEach((r, i) => {
-    const prefix = stmts.prefixes![i]!;
-    for (const row of r.rows) {
-      const id = row.id as string;
-      if (ids.has(id)) continue;
-      ids.add(id);
-      if (id.startsWith(prefix)) created++;
-    }
-  });
-  return { written: rows.length, upserted: ids.size, created };
+  const emails = [...new Set(rows.map((r) => r.email))];
+  const results = await db.client.batch(
+    [
+      {
+        sql: 'SELECT count(*) AS n FROM contacts WHERE campaign_id = ? AND email IN (SELECT value FROM json_each(?))',
+        args: [t.campaignId, JSON.stringify(emails)],
+      },
+      ...upsertStatements(t, rows, now),
+    ],
+    'write',
+  );
+  const existed = Number(results[0]!.rows[0]!.n);
+  return { written: rows.length, upserted: emails.length, created: emails.length - existed };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,6 +250,8 @@ export function statusChangeStatements(
     reason: string;
     from?: readonly ContactStatus[];
     data?: Record<string, unknown>;
+    /** an extra SQL condition every statement must meet (e.g. the inbox loop's "this message is new"). */
+    guard?: { sql: string; args: (string | number)[] };
     /** leave contacts whose address or domain is on the suppression list alone (checked in the same statements). */
     unlessSuppressed?: boolean;
   },
@@ -283,18 +264,21 @@ export function statusChangeStatements(
     cond += ` AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = c.workspace_id
       AND ((s.kind = 'email' AND s.value = c.email) OR (s.kind = 'domain' AND s.value = substr(c.email, instr(c.email, '@') + 1))))`;
   }
-  const args = [...where.args, JSON.stringify(from)];
-  const prefix = idBlockPrefix('event', now);
+  if (opts.guard) cond += ` AND (${opts.guard.sql})`;
+  const args = [...where.args, JSON.stringify(from), ...(opts.guard?.args ?? [])];
+  // In contact order, as the feed lists them; a change of more than 2^20 contacts at once gets
+  // longer ids past that row (still unique, after the block).
+  const eventId = sqlId('event', now, { orderBy: 'c.id', maxRows: 2 ** 20 });
   const extra = JSON.stringify(opts.data ?? {});
   const stmts: InStatement[] = [
     {
       sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
-            SELECT ? || printf('%010d', row_number() OVER (ORDER BY c.id)), c.workspace_id, ?, c.campaign_id, c.id,
+            SELECT ${eventId.sql}, c.workspace_id, ?, c.campaign_id, c.id,
               json_patch(json(?), json_object('campaignId', c.campaign_id, 'contactId', c.id, 'email', c.email,
                 'status', ?, 'previousStatus', c.status, 'reason', ?)),
               ?
             FROM contacts c WHERE ${cond}`,
-      args: [prefix, STATUS_CHANGED_EVENT, extra, opts.to, opts.reason, now, ...args],
+      args: [eventId.prefix, STATUS_CHANGED_EVENT, extra, opts.to, opts.reason, now, ...args],
     },
   ];
   if (STOPPED_STATUSES.includes(opts.to)) {
@@ -419,18 +403,6 @@ export interface ChangesCursor {
   e: [number, string] | null;
 }
 
-const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
-/** The smallest id of this kind made at or after `ms` (ids start with their time). */
-function idFloor(prefix: string, ms: number): string {
-  let time = '';
-  let t = Math.max(0, Math.floor(ms));
-  for (let i = 0; i < 10; i++) {
-    time = ALPHABET[t % 32] + time;
-    t = Math.floor(t / 32);
-  }
-  return `${prefix}_${time}`;
-}
-
 /**
  * Status changes of a campaign's contacts since `since`, oldest first. Two sources merged by
  * (time, id): the `contact.status_changed` events, and the contacts' creations as changes from
@@ -447,7 +419,7 @@ export async function listContactChanges(
 ): Promise<{ items: ContactChange[]; cursor: ChangesCursor | null }> {
   const n = opts.limit + 1;
   const cur = opts.cursor ?? { c: null, e: null };
-  const floor = idFloor('cnt', opts.since);
+  const floor = idFloor('contact', opts.since);
   const afterContact = cur.c && cur.c > floor ? cur.c : floor;
   const [cRes, eRes] = await Promise.all([
     db.client.execute({
@@ -531,6 +503,14 @@ export interface ContactPatch {
   status?: ContactStatus;
 }
 
+/** customJson nested deeper than {@link CUSTOM_JSON_MAX_DEPTH} → 422 at `path` (callers other than the API too). */
+export function checkCustomDepth(custom: unknown, path: string): void {
+  if (valueDepth(custom, CUSTOM_JSON_MAX_DEPTH) > CUSTOM_JSON_MAX_DEPTH)
+    throw AppError.validation([
+      { path, message: `nests objects/arrays more than ${CUSTOM_JSON_MAX_DEPTH} deep` },
+    ]);
+}
+
 export async function updateContact(
   db: Db,
   workspaceId: number,
@@ -539,6 +519,7 @@ export async function updateContact(
   patch: ContactPatch,
   now: number,
 ): Promise<Contact> {
+  if (patch.customJson) checkCustomDepth(patch.customJson, 'customJson');
   const current = await getContact(db, workspaceId, campaignId, id);
   const custom: Record<string, unknown> = { ...current.customJson };
   for (const [k, v] of Object.entries(patch.customJson ?? {})) {

@@ -18,9 +18,9 @@ import {
 import { CsvError, CsvStreamParser, parseCsvText, readCsv } from '../domain/csv';
 import { normalizeEmail } from '../domain/email';
 import { AppError, type FieldError } from '../errors';
-import { newId } from '../ids';
+import { idFloor, newId } from '../ids';
 import { getCampaign } from './campaigns';
-import { type ContactInput, upsertContacts, upsertStatements } from './contacts';
+import { type ContactInput, checkCustomDepth, upsertContacts, upsertStatements } from './contacts';
 import { jobInsert } from './jobs';
 
 export const SYNC_MAX_ROWS = 10_000;
@@ -40,12 +40,14 @@ export interface RowError {
 }
 
 export interface ImportCounts {
-  /** valid rows stored (each valid row is written to a contact; parsed = valid + invalid). */
+  /** contacts stored: distinct addresses among the valid rows (parsed = valid + invalid). */
   imported: number;
+  /** (ext) valid rows that repeat an address already in the same file (valid = imported + duplicates). */
+  duplicates: number;
   parsed: number;
   valid: number;
   invalid: number;
-  /** distinct contacts created or updated (less than `imported` when the file repeats an address). */
+  /** distinct contacts created or updated (= imported). */
   upserted: number;
   /** (ext) contacts that did not exist before. */
   created: number;
@@ -176,7 +178,8 @@ async function finish(
 ): Promise<ImportCounts> {
   const r = await upsertContacts(db, t, sorter.valid, now);
   return {
-    imported: r.written,
+    imported: r.upserted,
+    duplicates: r.written - r.upserted,
     parsed,
     valid: sorter.valid.length,
     invalid: sorter.invalid,
@@ -203,6 +206,9 @@ export async function addContactsJson(
   list: readonly ContactJsonInput[],
   now: number,
 ): Promise<ImportCounts> {
+  list.forEach((c, i) => {
+    if (c.customJson) checkCustomDepth(c.customJson, `contacts.${i}.customJson`);
+  });
   await getCampaign(db, workspaceId, campaignId);
   const sorter = new RowSorter();
   list.forEach((c, i) => {
@@ -551,6 +557,9 @@ export async function processImport(db: Db, importId: string, opts: ProcessOptio
   })();
 
   let parsed = 0;
+  // Distinct addresses stored by this import: `imported` counts contacts, not rows (a repeated
+  // address is one contact). One string per distinct address is held until the import ends.
+  const addresses = new Set<string>();
   let imported = 0;
   const sorter = new RowSorter();
   let plan: MappingPlan | null = null;
@@ -584,7 +593,8 @@ export async function processImport(db: Db, importId: string, opts: ProcessOptio
       parsed += batch.rows.length;
       if (sorter.valid.length > 0) {
         queue.push(...upsertStatements(target, sorter.valid, opts.now()));
-        imported += sorter.valid.length;
+        for (const row of sorter.valid) addresses.add(row.email);
+        imported = addresses.size;
         sorter.valid = [];
       }
       if (queue.length >= perTx) {
@@ -689,17 +699,6 @@ export const PENDING_IMPORT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** Blobs of an upload that never became an import (the API died mid-upload) are dropped after this. */
 export const ORPHAN_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 
-const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
-function importIdFloor(ms: number): string {
-  let time = '';
-  let t = Math.max(0, Math.floor(ms));
-  for (let i = 0; i < 10; i++) {
-    time = ID_ALPHABET[t % 32] + time;
-    t = Math.floor(t / 32);
-  }
-  return `imp_${time}`;
-}
-
 /**
  * Housekeeping: imports left `pending_mapping` for 7 days end `failed` (expired) and lose their
  * blobs; blobs with no import row (an upload cut off before its row was written), older than a
@@ -721,7 +720,7 @@ export async function purgeStaleUploads(db: Db, now: number): Promise<{ expired:
       {
         sql: `DELETE FROM import_chunks WHERE import_id < ?
                 AND NOT EXISTS (SELECT 1 FROM imports i WHERE i.id = import_chunks.import_id)`,
-        args: [importIdFloor(now - ORPHAN_UPLOAD_TTL_MS)],
+        args: [idFloor('import', now - ORPHAN_UPLOAD_TTL_MS)],
       },
     ],
     'write',

@@ -6,6 +6,7 @@
  * each bounded by a timeout) through the caller's {@link MailboxChecker}; a successful check
  * younger than 10 minutes is reused, a failed one is tried again.
  */
+
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { type ConnectionCheck, steps, type Variant } from '../db/schema/index';
@@ -14,6 +15,7 @@ import { validateSchedule } from '../domain/schedule';
 import { TemplateError, type TemplateVariable, templateVariables } from '../domain/template';
 import { type CampaignMailboxWithAddress, listAttached } from './campaign-mailboxes';
 import { type CampaignRow, getCampaign } from './campaigns';
+import { type InboxState, inboxStates, NEVER_READ } from './mailbox-inbox';
 import { checkMailbox, type MailboxChecker, type MailboxRow, mailboxesByIds } from './mailboxes';
 
 export const BLOCKING_CHECKS = [
@@ -50,6 +52,8 @@ export interface MailboxPreflightItem {
   sentToday: number;
   state: 'active' | 'paused';
   checkedAt: number | null;
+  /** the inbox loop's last read of this mailbox. */
+  inbox: InboxState;
 }
 
 export interface PreflightOptions {
@@ -358,6 +362,10 @@ export async function mailboxPreflight(
   if (attached.length === 0) return [];
   const mailboxes = await mailboxChecks(deps, checker, workspaceId, attached, opts);
   const since = deps.clock.now() - DAY_MS;
+  const inbox = await inboxStates(
+    deps.db,
+    attached.map((a) => a.mailboxId),
+  );
   // Counted as the sending engine counts them: rows of the last 24 h that were not canceled/skipped.
   const res = await deps.db.client.batch(
     attached.map((a) => ({
@@ -379,6 +387,7 @@ export async function mailboxPreflight(
       sentToday: Number(res[i]?.rows[0]?.n ?? 0),
       state: a.state,
       checkedAt: check?.at ?? null,
+      inbox: inbox.get(a.mailboxId) ?? NEVER_READ,
     };
   });
 }

@@ -6,7 +6,8 @@
  *   (`INSERT … SELECT … WHERE NOT EXISTS`), so two concurrent requests cannot both take an order;
  *   each write and its event go in one batch, the event only when the write took effect.
  * - Templates are checked with `validateTemplate`; paths name the field (`subject`,
- *   `variants.1.bodyHtml`).
+ *   `variants.1.bodyHtml`); a template over the render budget (sections nested too deep) is a 422
+ *   `template_too_complex`.
  * - A variant field left out (null) falls back to the step's: a step may leave `subject` or
  *   `bodyHtml` empty only when every variant carries its own.
  * - A step that already has sends cannot be deleted, nor moved to another `order` (the sending
@@ -15,7 +16,7 @@
 import { and, asc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { campaigns, sends, steps, type Variant } from '../db/schema/index';
-import { validateTemplate } from '../domain/template';
+import { TEMPLATE_TOO_COMPLEX, type TemplateIssue, validateTemplate } from '../domain/template';
 import { AppError, type FieldError } from '../errors';
 import { newId } from '../ids';
 import { getCampaign } from './campaigns';
@@ -69,6 +70,29 @@ function delayOf(
   return input.delaySeconds;
 }
 
+/** Template issues as field errors under `at(path)`; those over the budget are also noted in `complex`. */
+function templateErrors(
+  issues: readonly TemplateIssue[],
+  at: (path: string) => string,
+  errors: FieldError[],
+  complex: string[],
+): void {
+  for (const issue of issues) {
+    errors.push({ path: at(issue.path), message: issue.message });
+    if (issue.code === TEMPLATE_TOO_COMPLEX) complex.push(at(issue.path));
+  }
+}
+
+/** The 422 for a step's content: `template_too_complex` when a template is over the budget. */
+function contentProblem(errors: FieldError[], complex: readonly string[]): AppError {
+  if (complex.length === 0) return AppError.validation(errors);
+  return new AppError(
+    TEMPLATE_TOO_COMPLEX,
+    `Template too complex to render within the budget: ${complex.join(', ')}`,
+    { errors },
+  );
+}
+
 /**
  * Checks the content a step would have once written (templates, required fields, variants) and
  * builds its variants, keeping the ids of `existing` variants that an item names.
@@ -79,8 +103,9 @@ function checkContent(
   existing: readonly Variant[],
   now: number,
   errors: FieldError[],
+  complex: string[],
 ): Variant[] | undefined {
-  for (const issue of validateTemplate(step)) errors.push({ path: issue.path, message: issue.message });
+  templateErrors(validateTemplate(step), (p) => p, errors, complex);
   const hasVariants = variantsIn !== undefined && variantsIn.length > 0;
   if (!hasVariants) {
     if (blank(step.subject)) errors.push({ path: 'subject', message: 'subject is required' });
@@ -96,7 +121,7 @@ function checkContent(
   const out: Variant[] = [];
   variantsIn.forEach((v, i) => {
     const at = (f: string) => `variants.${i}.${f}`;
-    for (const issue of validateTemplate(v)) errors.push({ path: at(issue.path), message: issue.message });
+    templateErrors(validateTemplate(v), at, errors, complex);
     if (blank(v.subject) && blank(step.subject)) {
       errors.push({
         path: at('subject'),
@@ -174,8 +199,9 @@ export async function createStep(
     bodyHtml: input.bodyHtml ?? '',
     bodyText: blank(input.bodyText) ? null : (input.bodyText as string),
   };
-  const variants = checkContent(content, input.variants, [], now, errors) ?? [];
-  if (errors.length > 0) throw AppError.validation(errors);
+  const complex: string[] = [];
+  const variants = checkContent(content, input.variants, [], now, errors, complex) ?? [];
+  if (errors.length > 0) throw contentProblem(errors, complex);
 
   const row: StepRow = {
     id: newId('step', now),
@@ -271,8 +297,10 @@ export async function updateStep(
   // Unchanged variants are still checked against the step's new subject/body (a step may not lose
   // the content its variants fall back to).
   const variantsIn: VariantInput[] = patch.variants ?? current.variants.map((v) => ({ ...v }));
-  const variants = checkContent(content, variantsIn, current.variants, now, errors) ?? current.variants;
-  if (errors.length > 0) throw AppError.validation(errors);
+  const complex: string[] = [];
+  const variants =
+    checkContent(content, variantsIn, current.variants, now, errors, complex) ?? current.variants;
+  if (errors.length > 0) throw contentProblem(errors, complex);
 
   const order = patch.order ?? current.order;
   const next: StepRow = {

@@ -9,7 +9,8 @@ import type { Db } from '../db/client';
 import type { ContactStatus } from '../db/schema/index';
 import { normalizeEmail } from '../domain/email';
 import { AppError, type FieldError } from '../errors';
-import { idBlockPrefix, statusChangeStatements } from './contacts';
+import { sqlId } from '../ids';
+import { statusChangeStatements } from './contacts';
 
 export type SuppressionKind = 'email' | 'domain';
 
@@ -52,19 +53,21 @@ export interface AddSuppressionsInput {
   reason: string;
 }
 
-function insertStatement(
+/** The insert of suppressions (existing ones left alone), for a caller's own batch. */
+export function suppressionInsertStatement(
   workspaceId: number,
   kind: SuppressionKind,
   values: string[],
   reason: string,
   now: number,
+  guard?: { sql: string; args: (string | number)[] },
 ): InStatement {
-  const prefix = idBlockPrefix('suppression', now);
+  const id = sqlId('suppression', now);
   return {
     sql: `INSERT INTO suppressions (id, workspace_id, kind, value, reason, created_at)
-          SELECT ? || printf('%010d', j.key), ?, ?, j.value, ?, ? FROM json_each(?) j WHERE true
+          SELECT ${id.sql}, ?, ?, j.value, ?, ? FROM json_each(?) j WHERE ${guard ? `(${guard.sql})` : 'true'}
           ON CONFLICT (workspace_id, kind, value) DO NOTHING RETURNING id`,
-    args: [prefix, workspaceId, kind, reason, now, JSON.stringify(values)],
+    args: [id.prefix, workspaceId, kind, reason, now, JSON.stringify(values), ...(guard?.args ?? [])],
   };
 }
 
@@ -115,7 +118,7 @@ export async function addSuppressions(
     if (values.size === 0) return;
     const list = [...values];
     inserts.push(stmts.length);
-    stmts.push(insertStatement(workspaceId, kind, list, input.reason, now));
+    stmts.push(suppressionInsertStatement(workspaceId, kind, list, input.reason, now));
     const change = statusChangeStatements(kind === 'email' ? { emails: list } : { domains: list }, opts, now);
     stmts.push(...change);
     contactUpdates.push(stmts.length - 1);

@@ -62,6 +62,16 @@ describe('htmlToText', () => {
     expect(decodeEntities('&mdash;&hellip;&rsquo;')).toBe('\u2014\u2026\u2019');
   });
 
+  it('decodes named, numeric and hex entities beyond the basics (accents in the text part)', () => {
+    expect(htmlToText('<p>Caf&eacute;</p>')).toBe('Café');
+    expect(htmlToText('Caf&#233; Caf&#xE9; Caf&#XE9;')).toBe('Café Café Café');
+    expect(htmlToText('Jos&eacute; M&uuml;ller &ndash; Stra&szlig;e &euro;5 &frac12; &Omega;')).toBe(
+      'José Müller – Straße €5 ½ Ω',
+    );
+    expect(htmlToText('<a href="https://x.io/caf&eacute;">Men&uacute;</a>')).toBe('Menú (https://x.io/café)');
+    expect(decodeEntities('&eacute;&#233;&#xe9;&nosuchentity;')).toBe('ééé&nosuchentity;');
+  });
+
   it('collapses whitespace', () => {
     expect(htmlToText('<p>\n  Hi   there,\n\t friend  </p>\n\n<p>  next </p>')).toBe(
       'Hi there, friend\n\nnext',

@@ -3,4 +3,5 @@ import './maintenance';
 import './dispatch';
 import './imports';
 import './launches';
+import './inbox';
 import './webhooks';

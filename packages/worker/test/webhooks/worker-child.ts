@@ -18,7 +18,7 @@ const deps: Deps = {
     secretKey,
     publicUrl: 'https://outreach.example.com',
     webhookAllowPrivate: true,
-    mailboxAllowPrivate: false,
+    mailboxAllowPrivate: true,
     dispatchIntervalMs: 50,
     inboxPollSeconds: 60,
     logLevel: 'warn',

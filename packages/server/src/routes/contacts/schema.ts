@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { CONTACT_STATUSES, type Contact, type ContactChange, iso } from '@outreach/shared';
-import { Timestamp } from '../../lib/schemas';
+import { customJsonField, Timestamp } from '../../lib/schemas';
 
 export const ContactStatusSchema = z.enum(CONTACT_STATUSES).openapi('ContactStatus', { example: 'pending' });
 
@@ -58,10 +58,16 @@ export const RowErrorSchema = z
 
 export const ImportCountsSchema = z
   .object({
-    imported: z
-      .number()
-      .int()
-      .openapi({ example: 2, description: 'valid rows stored (every valid row is written to a contact)' }),
+    imported: z.number().int().openapi({
+      example: 2,
+      description:
+        'contacts stored: distinct addresses among the valid rows (a repeated address is one contact)',
+    }),
+    duplicates: z.number().int().openapi({
+      example: 0,
+      description:
+        '(ext) valid rows repeating an address earlier in the same input (valid = imported + duplicates)',
+    }),
     parsed: z.number().int().openapi({ example: 2, description: 'data rows read (= valid + invalid)' }),
     valid: z.number().int().openapi({ example: 2 }),
     invalid: z
@@ -70,8 +76,7 @@ export const ImportCountsSchema = z
       .openapi({ example: 0, description: 'rows with an empty or invalid email: counted, never stored' }),
     upserted: z.number().int().openapi({
       example: 2,
-      description:
-        'distinct contacts created or updated (fewer than imported when the file repeats an address)',
+      description: 'distinct contacts created or updated (equals imported)',
     }),
     created: z
       .number()
@@ -106,7 +111,7 @@ export const ContactInputSchema = z
     lastName: field(200),
     company: field(300),
     title: field(300),
-    customJson: z.record(z.string().max(100), z.unknown()).nullable().optional(),
+    customJson: customJsonField().nullable().optional(),
   })
   .openapi('ContactInput');
 
@@ -121,8 +126,7 @@ export const UpdateContactBody = z
     lastName: field(200),
     company: field(300),
     title: field(300),
-    customJson: z
-      .record(z.string().max(100), z.unknown())
+    customJson: customJsonField()
       .optional()
       .openapi({ description: 'merged into the stored fields; a key set to null is removed' }),
     status: ContactStatusSchema.optional().openapi({

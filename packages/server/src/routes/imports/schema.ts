@@ -54,7 +54,15 @@ export const ImportStatusBodySchema = z
       .number()
       .int()
       .openapi({ example: 5000, description: 'data rows read so far (final once completed)' }),
-    imported: z.number().int().openapi({ example: 4950, description: 'valid rows stored' }),
+    imported: z.number().int().openapi({
+      example: 4950,
+      description: 'contacts stored so far: distinct addresses among the valid rows',
+    }),
+    duplicates: z.number().int().openapi({
+      example: 0,
+      description:
+        '(ext) valid rows repeating an address earlier in the file (rows read = imported + duplicates + invalid)',
+    }),
     invalid: z.number().int().openapi({ example: 50 }),
     errors: z.array(RowErrorSchema).openapi({ description: 'the first 100 invalid rows' }),
     progress: z.number().min(0).max(1).openapi({ example: 1, description: 'share of the file processed' }),
@@ -68,6 +76,12 @@ export function toStatus(imp: ImportRow): z.infer<typeof ImportStatusBodySchema>
     status: imp.status,
     totalRows: imp.status === 'completed' || imp.status === 'failed' ? imp.totalRows : imp.processedRows,
     imported: imp.imported,
+    duplicates: Math.max(
+      0,
+      (imp.status === 'completed' || imp.status === 'failed' ? imp.totalRows : imp.processedRows) -
+        imp.invalid -
+        imp.imported,
+    ),
     invalid: imp.invalid,
     errors: imp.errors,
     progress: importProgress(imp),

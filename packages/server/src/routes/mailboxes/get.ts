@@ -1,9 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
-import { getMailbox } from '@outreach/shared';
+import { getMailbox, inboxStates, NEVER_READ } from '@outreach/shared';
 import type { App } from '../../app';
 import { errorResponses } from '../../lib/problem';
 import { WorkspaceQuery } from '../../lib/schemas';
-import { MailboxIdParam, MailboxSchema, toMailbox } from './schema';
+import { MailboxIdParam, MailboxSchema, toInboxState, toMailbox } from './schema';
 
 export const getMailboxRoute = createRoute({
   method: 'get',
@@ -20,7 +20,9 @@ export const getMailboxRoute = createRoute({
 
 export function registerGetMailbox(app: App): void {
   app.openapi(getMailboxRoute, async (c) => {
-    const row = await getMailbox(c.get('deps').db, c.get('workspaceId'), c.req.valid('param').id);
-    return c.json(toMailbox(row), 200);
+    const { db } = c.get('deps');
+    const row = await getMailbox(db, c.get('workspaceId'), c.req.valid('param').id);
+    const inbox = (await inboxStates(db, [row.id])).get(row.id) ?? NEVER_READ;
+    return c.json({ ...toMailbox(row), inbox: toInboxState(inbox) }, 200);
   });
 }

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { iso, type MailboxRow, normalizeEmail } from '@outreach/shared';
+import { type InboxState, iso, type MailboxRow, normalizeEmail } from '@outreach/shared';
 import { pathId, Timestamp } from '../../lib/schemas';
 
 const host = z.string().trim().min(1).max(255).openapi({ example: 'smtp.cooloutreach.com' });
@@ -41,6 +41,18 @@ export const ConnectionCheckSchema = z
   })
   .openapi('ConnectionCheck');
 
+export const InboxStateSchema = z
+  .object({
+    lastReadAt: Timestamp.nullable().openapi({ description: 'the last complete IMAP read' }),
+    lastError: z.string().nullable().openapi({ example: 'AUTHENTICATIONFAILED Authentication failed.' }),
+    messagesSeen: z.number().int().openapi({ description: 'inbound messages read since registration' }),
+  })
+  .openapi('MailboxInbox');
+
+export function toInboxState(s: InboxState): z.infer<typeof InboxStateSchema> {
+  return { lastReadAt: iso(s.lastReadAt), lastError: s.lastError, messagesSeen: s.messagesSeen };
+}
+
 export const MailboxSchema = z
   .object({
     id: z.string().openapi({ example: 'mbx_501' }),
@@ -64,6 +76,9 @@ export const MailboxSchema = z
       .openapi('MailboxLastCheck'),
     createdAt: Timestamp,
     updatedAt: Timestamp,
+    inbox: InboxStateSchema.optional().openapi({
+      description: "on GET /mailboxes/{id}: the inbox loop's state",
+    }),
   })
   .openapi('Mailbox');
 
@@ -74,11 +89,21 @@ const address = z
   .refine((v) => normalizeEmail(v) !== null, { message: 'not a valid email address' })
   .openapi({ example: 'john@cooloutreach.com' });
 
+/** A name that goes into the From header: CR/LF or other control characters → 422 (header injection). */
+const headerName = () =>
+  z
+    .string()
+    .refine((v) => ![...v].some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127), {
+      message: 'must not contain line breaks or other control characters (it goes into the From header)',
+    })
+    .trim()
+    .max(100);
+
 export const CreateMailboxBody = z
   .object({
     address,
-    firstName: z.string().trim().min(1).max(100).openapi({ example: 'John' }),
-    lastName: z.string().trim().max(100).nullable().optional(),
+    firstName: headerName().min(1).openapi({ example: 'John' }),
+    lastName: headerName().nullable().optional(),
     signatureHtml: z.string().max(20_000).nullable().optional(),
     dailyLimit: z
       .number()
@@ -94,8 +119,8 @@ export const CreateMailboxBody = z
 
 export const UpdateMailboxBody = z
   .object({
-    firstName: z.string().trim().min(1).max(100).optional(),
-    lastName: z.string().trim().max(100).nullable().optional(),
+    firstName: headerName().min(1).optional(),
+    lastName: headerName().nullable().optional(),
     signatureHtml: z.string().max(20_000).nullable().optional(),
     dailyLimit: z.number().int().min(1).max(100_000).optional(),
     smtp: ServerPatch.optional(),

@@ -7,7 +7,7 @@ import {
   WARNING_CHECKS,
 } from '@outreach/shared';
 import { Timestamp } from '../../lib/schemas';
-import { ConnectionCheckSchema } from '../mailboxes/schema';
+import { ConnectionCheckSchema, InboxStateSchema, toInboxState } from '../mailboxes/schema';
 
 export const PreflightCheckName = z.enum([...BLOCKING_CHECKS, ...WARNING_CHECKS]);
 
@@ -42,6 +42,7 @@ export const MailboxPreflightItemSchema = z
     sentToday: z.number().int().openapi({ description: 'sends of this campaign mailbox in the last 24 h' }),
     state: z.enum(['active', 'paused']),
     checkedAt: Timestamp.nullable(),
+    inbox: InboxStateSchema,
   })
   .openapi('MailboxPreflightItem');
 
@@ -63,5 +64,5 @@ export function toPreflight(r: PreflightResult): z.infer<typeof PreflightSchema>
 }
 
 export function toMailboxPreflightItem(i: MailboxPreflightItem): z.infer<typeof MailboxPreflightItemSchema> {
-  return { ...i, checkedAt: iso(i.checkedAt) };
+  return { ...i, checkedAt: iso(i.checkedAt), inbox: toInboxState(i.inbox) };
 }

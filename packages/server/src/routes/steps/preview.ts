@@ -1,5 +1,13 @@
 import { createRoute } from '@hono/zod-openapi';
-import { AppError, renderStep, TemplateError, templateVars, validateTemplate } from '@outreach/shared';
+import {
+  AppError,
+  renderStep,
+  TEMPLATE_TOO_COMPLEX,
+  TemplateError,
+  TemplateTooComplexError,
+  templateVars,
+  validateTemplate,
+} from '@outreach/shared';
 import type { App } from '../../app';
 import { errorResponses } from '../../lib/problem';
 import { IdempotencyHeader, WorkspaceQuery } from '../../lib/schemas';
@@ -12,7 +20,7 @@ export const previewStepRoute = createRoute({
   tags: ['Steps'],
   summary: 'Render a step for one contact',
   description:
-    'Values are HTML-escaped in bodyHtml, raw in subject and bodyText; CR/LF are stripped from the subject; `{{name|fallback}}` renders the fallback for an empty value. Keys of `contact` other than email, firstName, lastName, company, title and customJson are custom fields. `{{unsubscribeUrl}}` renders a sample link.',
+    'Values are HTML-escaped in bodyHtml, raw in subject and bodyText; CR/LF are stripped from the subject; `{{name|fallback}}` renders the fallback for an empty value. Keys of `contact` other than email, firstName, lastName, company, title and customJson are custom fields. `{{unsubscribeUrl}}` renders a sample link. A template whose render goes over the budget (sections nested more than 8 deep, more than 100,000 render steps or 500,000 characters) is a 422 `template_too_complex` naming the field.',
   request: {
     query: WorkspaceQuery,
     headers: IdempotencyHeader,
@@ -30,8 +38,12 @@ export function registerPreviewStep(app: App): void {
   app.openapi(previewStepRoute, async (c) => {
     const { step, contact, sender } = c.req.valid('json');
     const issues = validateTemplate(step);
-    if (issues.length > 0)
-      throw AppError.validation(issues.map((i) => ({ path: `step.${i.path}`, message: i.message })));
+    if (issues.length > 0) {
+      const errors = issues.map((i) => ({ path: `step.${i.path}`, message: i.message }));
+      if (issues.some((i) => i.code === TEMPLATE_TOO_COMPLEX))
+        throw new AppError(TEMPLATE_TOO_COMPLEX, errors.map((e) => e.message).join('; '), { errors });
+      throw AppError.validation(errors);
+    }
     const custom: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(contact)) if (!CONTACT_FIELDS.has(k)) custom[k] = v;
     const vars = templateVars(
@@ -49,6 +61,10 @@ export function registerPreviewStep(app: App): void {
     try {
       return c.json(renderStep(step, vars), 200);
     } catch (err) {
+      if (err instanceof TemplateTooComplexError)
+        throw new AppError(TEMPLATE_TOO_COMPLEX, err.message, {
+          errors: [{ path: `step.${err.field}`, message: err.detail }],
+        });
       if (err instanceof TemplateError)
         throw AppError.validation([{ path: `step.${err.field}`, message: err.detail }]);
       throw err;

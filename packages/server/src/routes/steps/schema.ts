@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { MAX_DELAY_SECONDS, MAX_VARIANTS, type StepRow } from '@outreach/shared';
-import { pathId } from '../../lib/schemas';
+import { customJsonField, pathId } from '../../lib/schemas';
 
 const TEMPLATE_MAX = 200_000;
 const SUBJECT_MAX = 1_000;
@@ -115,7 +115,7 @@ export const PreviewBody = z
         lastName: z.string().nullable().optional(),
         company: z.string().nullable().optional(),
         title: z.string().nullable().optional(),
-        customJson: z.record(z.string(), z.unknown()).nullable().optional(),
+        customJson: customJsonField().nullable().optional(),
       })
       .catchall(z.unknown())
       .openapi({

@@ -3,6 +3,7 @@ import { createWebhookSubscription } from '@outreach/shared';
 import type { App } from '../../app';
 import { errorResponses } from '../../lib/problem';
 import { IdempotencyHeader, WorkspaceQuery } from '../../lib/schemas';
+import { answersSecret } from '../../middleware/idempotency';
 import {
   CreateSubscriptionBody,
   SubscriptionSecretEnvelope,
@@ -16,6 +17,8 @@ export const createSubscriptionRoute = createRoute({
   path: `${WEBHOOKS_BASE}/subscriptions`,
   operationId: 'webhooks.create',
   tags: [TAG],
+  // the answer shows the signing secret once: never kept for an Idempotency-Key replay
+  middleware: [answersSecret('subscription.secret')] as const,
   summary: 'Subscribe an endpoint to events (the secret is generated when absent, and shown)',
   request: {
     query: WorkspaceQuery,
@@ -31,8 +34,6 @@ export const createSubscriptionRoute = createRoute({
   },
 });
 
-// idempotency: secret — the response carries the signing secret; it must not be stored in an
-// idempotency record (the lead wires the per-route opt-out at merge).
 export function registerCreateSubscription(app: App): void {
   app.openapi(createSubscriptionRoute, async (c) => {
     const deps = c.get('deps');

@@ -3,6 +3,7 @@ import { rotateWebhookSecret } from '@outreach/shared';
 import type { App } from '../../app';
 import { errorResponses } from '../../lib/problem';
 import { IdempotencyHeader, WorkspaceQuery } from '../../lib/schemas';
+import { answersSecret } from '../../middleware/idempotency';
 import {
   RotateSecretBody,
   SubscriptionIdParam,
@@ -17,6 +18,8 @@ export const rotateSecretRoute = createRoute({
   path: `${WEBHOOKS_BASE}/subscriptions/{id}/rotate-secret`,
   operationId: 'webhooks.rotateSecret',
   tags: [TAG],
+  // the answer shows the signing secret once: never kept for an Idempotency-Key replay
+  middleware: [answersSecret('subscription.secret')] as const,
   summary: 'A new secret; the old one keeps signing alongside for 24 h (two `v1,` signatures)',
   request: {
     params: SubscriptionIdParam,
@@ -33,8 +36,6 @@ export const rotateSecretRoute = createRoute({
   },
 });
 
-// idempotency: secret — the response carries the new signing secret; it must not be stored in
-// an idempotency record (the lead wires the per-route opt-out at merge).
 export function registerRotateSecret(app: App): void {
   app.openapi(rotateSecretRoute, async (c) => {
     const deps = c.get('deps');

@@ -30,6 +30,8 @@ export const contacts = sqliteTable(
     /** sticky sender: the mailbox that sent step 1. */
     mailboxId: text('mailbox_id'),
     nextSendAt: integer('next_send_at'),
+    /** an out-of-office return: no step before this instant (next_send_at is pushed to it too). */
+    holdUntil: integer('hold_until'),
     lastSentAt: integer('last_sent_at'),
     enrolledAt: integer('enrolled_at'),
     createdAt: integer('created_at').notNull(),

@@ -1,6 +1,7 @@
 export * from './campaigns';
 export * from './contacts';
 export * from './counters';
+export * from './inbox';
 export * from './mailboxes';
 export * from './sends';
 export * from './webhooks';

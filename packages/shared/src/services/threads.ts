@@ -1,0 +1,346 @@
+/**
+ * The Unibox read side and label correction. A page of threads is one range read of an index
+ * on (workspace, [intent,] updated_at, id), newest activity first, keyset-paged on
+ * (updated_at, id); several intents are read as one range per intent and merged. A thread's
+ * messages are the campaign's sends to the contact from that mailbox (rendered as they were
+ * sent) and the stored inbound mail and Unibox replies, oldest first.
+ */
+import type { Row } from '@libsql/client';
+import type { Db } from '../db/client';
+import type { Variant } from '../db/schema/campaigns';
+import type { Deps } from '../deps';
+import { renderStep, templateVars } from '../domain/template';
+import type { REPLY_INTENTS } from '../domain/webhook-events';
+import { AppError } from '../errors';
+import { newId } from '../ids';
+import { unsubscribeTargets } from './unsubscribe';
+
+/** The reply intents (API.md), as the webhook filters name them. */
+export type ThreadIntent = (typeof REPLY_INTENTS)[number];
+
+export interface Thread {
+  id: string;
+  workspaceId: number;
+  campaignId: string;
+  contactId: string;
+  mailboxId: string;
+  externalThreadId: string;
+  subject: string;
+  subjectDisplay: string;
+  replyIntent: ThreadIntent | null;
+  isOoo: boolean;
+  isAutoReply: boolean;
+  /** stored messages plus the sends to the contact from the mailbox. */
+  messageCount: number;
+  lastFromEmail: string | null;
+  lastAt: number | null;
+  lastBodyText: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ThreadMessage {
+  id: string;
+  messageId: string;
+  inReplyTo: string | null;
+  fromEmail: string;
+  toEmails: string[];
+  ccEmails: string[];
+  subject: string;
+  bodyText: string | null;
+  bodyHtml: string | null;
+  direction: 'inbound' | 'outbound';
+  dateReceived: number;
+  kind: string | null;
+  text: string | null;
+  reasons: string[] | null;
+  status: string;
+}
+
+/** Sends that left through SMTP, and so belong to the conversation. */
+const DELIVERED = "('sent', 'replied', 'bounced')";
+
+/**
+ * A thread row as ONE JSON array value: the client builds a row object per column value, which
+ * cost more than the query itself on a page of 50 (measured: 4.3 → 1.6 ms).
+ */
+const THREAD_JSON = `json_array(t.id, t.workspace_id, t.campaign_id, t.contact_id, t.mailbox_id, t.external_thread_id,
+  t.subject, t.subject_display, t.reply_intent, t.is_ooo, t.is_auto_reply,
+  t.message_count + (SELECT count(*) FROM sends s WHERE s.contact_id = t.contact_id AND s.mailbox_id = t.mailbox_id
+    AND s.status IN ${DELIVERED}),
+  t.last_from_email, t.last_at, t.last_body_text, t.created_at, t.updated_at) AS j`;
+
+type ThreadTuple = [
+  string,
+  number,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  ThreadIntent | null,
+  number,
+  number,
+  number,
+  string | null,
+  number | null,
+  string | null,
+  number,
+  number,
+];
+
+function jsonToThread(r: Row): Thread {
+  const v = JSON.parse(String(r.j)) as ThreadTuple;
+  return {
+    id: v[0],
+    workspaceId: v[1],
+    campaignId: v[2],
+    contactId: v[3],
+    mailboxId: v[4],
+    externalThreadId: v[5],
+    subject: v[6],
+    subjectDisplay: v[7],
+    replyIntent: v[8],
+    isOoo: v[9] === 1,
+    isAutoReply: v[10] === 1,
+    messageCount: v[11],
+    lastFromEmail: v[12],
+    lastAt: v[13],
+    lastBodyText: v[14],
+    createdAt: v[15],
+    updatedAt: v[16],
+  };
+}
+
+const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
+
+export interface ListThreadsOptions {
+  limit: number;
+  /** keyset position: the last thread of the previous page. */
+  after: { updatedAt: number; id: string } | null;
+  replyIntents?: readonly string[];
+  campaignId?: string;
+  mailboxId?: string;
+  updatedSince?: number;
+}
+
+/** Newest activity first; `limit + 1` rows (the extra one says there is a next page). */
+export async function listThreads(db: Db, workspaceId: number, opts: ListThreadsOptions): Promise<Thread[]> {
+  const build = (intent: string | null) => {
+    const where = ['t.workspace_id = ?'];
+    const args: (string | number)[] = [workspaceId];
+    if (intent !== null) {
+      where.push('t.reply_intent = ?');
+      args.push(intent);
+    }
+    if (opts.campaignId) {
+      where.push('t.campaign_id = ?');
+      args.push(opts.campaignId);
+    }
+    if (opts.mailboxId) {
+      where.push('t.mailbox_id = ?');
+      args.push(opts.mailboxId);
+    }
+    if (opts.updatedSince !== undefined) {
+      where.push('t.updated_at >= ?');
+      args.push(opts.updatedSince);
+    }
+    if (opts.after) {
+      where.push('(t.updated_at < ? OR (t.updated_at = ? AND t.id < ?))');
+      args.push(opts.after.updatedAt, opts.after.updatedAt, opts.after.id);
+    }
+    return {
+      sql: `SELECT ${THREAD_JSON} FROM threads t WHERE ${where.join(' AND ')}
+            ORDER BY t.updated_at DESC, t.id DESC LIMIT ?`,
+      args: [...args, opts.limit + 1],
+    };
+  };
+  const intents = [...new Set(opts.replyIntents ?? [])];
+  if (intents.length <= 1) {
+    const res = await db.client.execute(build(intents[0] ?? null));
+    return res.rows.map(jsonToThread);
+  }
+  const results = await db.client.batch(
+    intents.map((i) => build(i)),
+    'read',
+  );
+  return results
+    .flatMap((r) => r.rows.map(jsonToThread))
+    .sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .slice(0, opts.limit + 1);
+}
+
+export async function getThread(db: Db, workspaceId: number, id: string): Promise<Thread> {
+  const res = await db.client.execute({
+    sql: `SELECT ${THREAD_JSON} FROM threads t WHERE t.id = ? AND t.workspace_id = ?`,
+    args: [id, workspaceId],
+  });
+  const r = res.rows[0];
+  if (!r) throw AppError.notFound('Thread', id);
+  return jsonToThread(r);
+}
+
+function rowToMessage(r: Row): ThreadMessage {
+  return {
+    id: String(r.id),
+    messageId: String(r.message_id),
+    inReplyTo: (r.in_reply_to as string | null) ?? null,
+    fromEmail: String(r.from_email),
+    toEmails: json(r.to_emails, []),
+    ccEmails: json(r.cc_emails, []),
+    subject: String(r.subject),
+    bodyText: (r.body_text as string | null) ?? null,
+    bodyHtml: (r.body_html as string | null) ?? null,
+    direction: r.direction as 'inbound' | 'outbound',
+    dateReceived: Number(r.date_received),
+    kind: (r.kind as string | null) ?? null,
+    text: (r.text as string | null) ?? null,
+    reasons: r.direction === 'inbound' ? json(r.reasons, []) : null,
+    status: String(r.status),
+  };
+}
+
+/** The campaign's sends to the thread's contact, rendered as the sending loop rendered them. */
+async function sentMessages(
+  deps: Pick<Deps, 'db' | 'config' | 'secrets'>,
+  thread: Thread,
+): Promise<ThreadMessage[]> {
+  const [sendRes, ctxRes] = await deps.db.client.batch(
+    [
+      {
+        sql: `SELECT s.id, s.message_id, s.to_email, s.sent_at, s.variant_id, s.status, st.subject, st.body_html, st.body_text, st.variants
+              FROM sends s JOIN steps st ON st.id = s.step_id
+              WHERE s.contact_id = ? AND s.mailbox_id = ? AND s.status IN ${DELIVERED}
+              ORDER BY s.sent_at, s.id`,
+        args: [thread.contactId, thread.mailboxId],
+      },
+      {
+        sql: `SELECT c.email, c.first_name, c.last_name, c.custom_json, m.address, m.first_name AS m_first,
+                m.last_name AS m_last, m.signature_html
+              FROM contacts c JOIN mailboxes m ON m.id = ? WHERE c.id = ?`,
+        args: [thread.mailboxId, thread.contactId],
+      },
+    ],
+    'read',
+  );
+  const ctx = ctxRes!.rows[0];
+  if (!ctx) return [];
+  const out: ThreadMessage[] = [];
+  let previous: string | null = null;
+  for (const r of sendRes!.rows) {
+    const variants = json<Variant[]>(r.variants, []);
+    const variant = r.variant_id ? variants.find((v) => v.id === r.variant_id) : undefined;
+    const unsub = unsubscribeTargets(deps.config.publicUrl, deps.secrets, String(r.id), String(ctx.address));
+    const vars = templateVars(
+      {
+        email: String(ctx.email),
+        firstName: (ctx.first_name as string | null) ?? null,
+        lastName: (ctx.last_name as string | null) ?? null,
+        customJson: json(ctx.custom_json, {}),
+      },
+      {
+        firstName: String(ctx.m_first),
+        lastName: (ctx.m_last as string | null) ?? null,
+        email: String(ctx.address),
+        signatureHtml: (ctx.signature_html as string | null) ?? null,
+      },
+      { unsubscribeUrl: unsub.url },
+    );
+    const stepText = (r.body_text as string | null) ?? null;
+    let rendered: { subject: string; bodyHtml: string; bodyText: string } | null = null;
+    try {
+      rendered = renderStep(
+        {
+          subject: variant?.subject ?? String(r.subject),
+          bodyHtml: variant?.bodyHtml ?? String(r.body_html),
+          bodyText: variant ? (variant.bodyText ?? (variant.bodyHtml ? null : stepText)) : stepText,
+        },
+        vars,
+      );
+    } catch {
+      // a step edited since into something that no longer renders: show it unrendered
+    }
+    out.push({
+      id: String(r.id),
+      messageId: String(r.message_id),
+      inReplyTo: previous,
+      fromEmail: String(ctx.address),
+      toEmails: [String(r.to_email)],
+      ccEmails: [],
+      subject: rendered?.subject ?? String(r.subject),
+      bodyText: rendered?.bodyText ?? stepText,
+      bodyHtml: rendered?.bodyHtml ?? String(r.body_html),
+      direction: 'outbound',
+      dateReceived: Number(r.sent_at ?? 0),
+      kind: null,
+      text: null,
+      reasons: null,
+      status: 'sent',
+    });
+    previous = String(r.message_id);
+  }
+  return out;
+}
+
+/** Every message of a thread, oldest first. */
+export async function threadMessages(
+  deps: Pick<Deps, 'db' | 'config' | 'secrets'>,
+  workspaceId: number,
+  threadId: string,
+): Promise<{ thread: Thread; messages: ThreadMessage[] }> {
+  const thread = await getThread(deps.db, workspaceId, threadId);
+  const [sent, stored] = await Promise.all([
+    sentMessages(deps, thread),
+    deps.db.client.execute({
+      sql: 'SELECT * FROM messages WHERE thread_id = ? ORDER BY date_received, id',
+      args: [thread.id],
+    }),
+  ]);
+  const messages = [...sent, ...stored.rows.map(rowToMessage)].sort(
+    (a, b) => a.dateReceived - b.dateReceived || (a.id < b.id ? -1 : 1),
+  );
+  return { thread, messages };
+}
+
+/** A stored message of a thread by id (the answer of a Unibox reply). */
+export async function getThreadMessage(db: Db, threadId: string, id: string): Promise<ThreadMessage> {
+  const res = await db.client.execute({
+    sql: 'SELECT * FROM messages WHERE id = ? AND thread_id = ?',
+    args: [id, threadId],
+  });
+  const r = res.rows[0];
+  if (!r) throw AppError.notFound('Message', id);
+  return rowToMessage(r);
+}
+
+/** Corrects a thread's label; `thread.intent_changed` in the same batch (only when it changed). */
+export async function updateThreadIntent(
+  db: Db,
+  workspaceId: number,
+  id: string,
+  replyIntent: ThreadIntent,
+  now: number,
+): Promise<Thread> {
+  const thread = await getThread(db, workspaceId, id);
+  if (thread.replyIntent === replyIntent) return thread;
+  await db.client.batch(
+    [
+      {
+        sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
+              SELECT ?, t.workspace_id, 'thread.intent_changed', t.campaign_id, t.contact_id,
+                json_object('campaignId', t.campaign_id, 'contactId', t.contact_id, 'email', c.email,
+                  'threadId', t.id, 'replyIntent', ?, 'previousReplyIntent', t.reply_intent, 'source', 'manual'), ?
+              FROM threads t JOIN contacts c ON c.id = t.contact_id
+              WHERE t.id = ? AND t.reply_intent IS NOT ?`,
+        args: [newId('event', now), replyIntent, now, id, replyIntent],
+      },
+      {
+        sql: 'UPDATE threads SET reply_intent = ?, updated_at = ? WHERE id = ? AND workspace_id = ?',
+        args: [replyIntent, now, id, workspaceId],
+      },
+    ],
+    'write',
+  );
+  return getThread(db, workspaceId, id);
+}
