@@ -54,5 +54,8 @@ export const TOOL_NAMES = [
   'resume_campaign',
   'campaign_stats',
   'add_suppressions',
+  'list_threads',
+  'get_thread',
+  'set_reply_intent',
   'list_webhook_deliveries',
 ];

@@ -119,6 +119,10 @@ describe('POST /mcp', () => {
       expect(r.isError, tool).toBe(true);
       expect(r.body, tool).toMatchObject({ status: 404, code: 'not_found' });
     }
+    const threads = await ok(b, 'list_threads', { replyIntent: ['interested', 'neutral'], limit: 5 });
+    expect(threads).toMatchObject({ threads: [], next_cursor: null });
+    const noThread = await callTool(b, 'get_thread', { threadId: 'thr_nope' });
+    expect(noThread).toMatchObject({ isError: true, body: { status: 404, code: 'not_found' } });
     const listed = await ok(b, 'list_campaigns');
     expect(listed.items.map((c: { id: string }) => c.id)).not.toContain(mine.id);
     expect((await ok(a, 'list_campaigns')).items.map((c: { id: string }) => c.id)).toContain(mine.id);

@@ -11,6 +11,9 @@ import { getStatsRoute } from '../routes/stats/get';
 import { createStepRoute } from '../routes/steps/create';
 import { previewStepRoute } from '../routes/steps/preview';
 import { addSuppressionsRoute } from '../routes/suppressions/add';
+import { getThreadRoute } from '../routes/threads/get';
+import { listThreadsRoute } from '../routes/threads/list';
+import { updateThreadRoute } from '../routes/threads/update';
 import { listDeliveriesRoute } from '../routes/webhooks/deliveries';
 import { importContactsTool, launchCampaignTool } from './flow-tools';
 import { routeTool, type Tool } from './route-tool';
@@ -159,6 +162,32 @@ export function mcpTools(): Tool[] {
         'Never write to these addresses (or whole domains) again, in every campaign of the workspace.',
       annotations: {
         title: 'Add suppressions',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+    }),
+    routeTool(listThreadsRoute, {
+      name: 'list_threads',
+      description:
+        'The Unibox: reply threads, newest activity first; filter by `replyIntent` (one or several), `campaignId`, `mailboxId`, `updatedSince`. Pass next_cursor as `cursor` for the next page.',
+      annotations: { ...READ, title: 'List threads' },
+    }),
+    routeTool(getThreadRoute, {
+      name: 'get_thread',
+      description:
+        'One Unibox thread: subject, last message, message count, reply intent, campaign and contact.',
+      rename: { id: 'threadId' },
+      annotations: { ...READ, title: 'Get a thread' },
+    }),
+    routeTool(updateThreadRoute, {
+      name: 'set_reply_intent',
+      description:
+        "Correct a thread's `replyIntent` label; subsequence routing and webhooks follow the corrected label.",
+      rename: { id: 'threadId' },
+      annotations: {
+        title: 'Set the reply intent',
         readOnlyHint: false,
         destructiveHint: false,
         idempotentHint: true,
