@@ -1,6 +1,7 @@
 /**
  * The seed's flow through the SDK: create a campaign, add its steps (one with A/B variants),
- * preview a step for a contact, list the sequence.
+ * preview a step, import contacts, attach the registered mailboxes, set the schedule, run
+ * preflight, launch when nothing blocks, read the stats.
  *
  *   pnpm outreach start            # prints a first-run API key and workspace id
  *   OUTREACH_URL=http://localhost:8080 OUTREACH_API_KEY=osk_… OUTREACH_WORKSPACE_ID=1 \
@@ -8,7 +9,7 @@
  */
 import { APIError, Outreach } from '@outreach/sdk';
 
-// apiKey, baseUrl and workspaceId come from OUTREACH_API_KEY, OUTREACH_URL, OUTREACH_WORKSPACE_ID.
+// apiKey, baseURL and workspaceId come from OUTREACH_API_KEY, OUTREACH_URL, OUTREACH_WORKSPACE_ID.
 const client = new Outreach();
 
 async function main(): Promise<void> {
@@ -77,13 +78,46 @@ async function main(): Promise<void> {
     console.log(`  step ${step.order}: "${step.subject}" after ${step.delaySeconds / 86_400} day(s)`);
   }
 
-  // 3. Import contacts        → client.contacts.import(campaign.id, file)          (resource not in the SDK yet)
-  // 4. Attach mailboxes        → client.campaignMailboxes.create(campaign.id, {...}) (not yet)
-  // 5. Set schedule            → client.schedule.set(campaign.id, {...})             (not yet)
-  // 6. Preflight check         → client.preflight.get(campaign.id)                   (not yet)
-  // 7. Launch                  → client.campaigns.launch(campaign.id)                (not yet)
-  // 8. Track analytics         → client.stats.get(campaign.id)                       (not yet)
-  // 9. Read replies in Unibox  → client.threads.list({ replyIntent: 'interested' })  (not yet)
+  // 3. Import contacts (CSV text, bytes or a Blob; larger files through client.imports)
+  const counts = await client.contacts.import(
+    campaign.id,
+    'email,firstName,lastName,company,title\nsarah@acme.com,Sarah,Chen,Acme Corp,VP Sales\nmike@bigco.com,Mike,Johnson,BigCo,CTO\n',
+  );
+  console.log(`imported ${counts.imported} contacts (${counts.invalid} invalid)`);
+
+  // 4. Attach mailboxes: register one (client.mailboxes.create with its SMTP + IMAP logins), then
+  //    client.campaigns.mailboxes.create(campaign.id, { mailboxAddress, dailyLimit: 50, weight: 100 })
+  const mailboxes = await client.mailboxes.list();
+  for (const m of mailboxes.items) {
+    await client.campaigns.mailboxes.create(campaign.id, {
+      mailboxAddress: m.address,
+      dailyLimit: 50,
+      weight: 100,
+    });
+  }
+
+  // 5. Set schedule
+  await client.campaigns.setSchedule(campaign.id, {
+    timezone: 'America/New_York',
+    weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'],
+    windows: [{ start: '09:00', end: '17:00' }],
+  });
+
+  // 6. Preflight check
+  const preflight = await client.campaigns.preflight(campaign.id);
+  console.log(`preflight: ${preflight.summary}`);
+
+  // 7. Launch once nothing blocks (a blocking failure would be a ConflictError `preflight_failed`)
+  if (preflight.blockingFailures.length === 0) {
+    const launched = await client.campaigns.launch(campaign.id);
+    console.log(`launched: ${launched.status}`);
+  }
+
+  // 8. Track analytics
+  const stats = await client.campaigns.stats(campaign.id);
+  console.log(
+    `contacts: ${stats.contacts.total} (${stats.contacts.pending} pending), sends: ${stats.sends.total}`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -77,6 +77,27 @@ export class InternalServerError extends APIError {
   override name = 'InternalServerError';
 }
 
+/**
+ * A 2xx answer whose body is not what the API promises (not JSON, cut short, a proxy's HTML
+ * page…). Never a raw `SyntaxError`.
+ */
+export class InvalidResponseError extends OutreachError {
+  override name = 'InvalidResponseError';
+  readonly status: number;
+  readonly headers: Headers;
+  /** The body as received (text). */
+  readonly body: string;
+  readonly requestId: string | undefined;
+
+  constructor(message: string, response: Response, body: string, options?: { cause?: unknown }) {
+    super(`${message} (status ${response.status})`, options);
+    this.status = response.status;
+    this.headers = response.headers;
+    this.body = body;
+    this.requestId = response.headers.get('x-request-id') ?? undefined;
+  }
+}
+
 /** The request never got an HTTP answer (refused, reset, DNS…), after every retry. */
 export class APIConnectionError extends OutreachError {
   override name = 'APIConnectionError';

@@ -4,6 +4,8 @@ export { Outreach };
 export default Outreach;
 
 export type { ClientOptions, RequestOptions } from './client';
+export { APIPromise, type WithResponse } from './core/api-promise';
+export type { Logger, LogLevel } from './core/log';
 export {
   APIConnectionError,
   APIError,
@@ -14,6 +16,7 @@ export {
   ConflictError,
   type FieldError,
   InternalServerError,
+  InvalidResponseError,
   NotFoundError,
   OutreachError,
   PermissionDeniedError,
@@ -24,6 +27,7 @@ export type { components, paths } from './generated/openapi';
 export { type ListResponse, Page, PagePromise } from './pagination';
 export { APIResource } from './resource';
 export * from './resources/index';
+export { VERSION } from './version';
 export {
   unwrap,
   type WebhookEvent,

@@ -1,4 +1,5 @@
 import type { Outreach, RequestOptions } from './client';
+import type { APIPromise } from './core/api-promise';
 import type { paths } from './generated/openapi';
 import { type ListResponse, PagePromise } from './pagination';
 
@@ -82,35 +83,35 @@ export abstract class APIResource {
   protected _get<P extends PathsWith<'get'> | PendingPaths>(
     path: P,
     ...[args, options]: ArgsParam<Operation<P, 'get'>>
-  ): Promise<SuccessBody<Operation<P, 'get'>>> {
+  ): APIPromise<SuccessBody<Operation<P, 'get'>>> {
     return this._client.request('get', path, args, options);
   }
 
   protected _post<P extends PathsWith<'post'> | PendingPaths>(
     path: P,
     ...[args, options]: ArgsParam<Operation<P, 'post'>>
-  ): Promise<SuccessBody<Operation<P, 'post'>>> {
+  ): APIPromise<SuccessBody<Operation<P, 'post'>>> {
     return this._client.request('post', path, args, options);
   }
 
   protected _put<P extends PathsWith<'put'> | PendingPaths>(
     path: P,
     ...[args, options]: ArgsParam<Operation<P, 'put'>>
-  ): Promise<SuccessBody<Operation<P, 'put'>>> {
+  ): APIPromise<SuccessBody<Operation<P, 'put'>>> {
     return this._client.request('put', path, args, options);
   }
 
   protected _patch<P extends PathsWith<'patch'> | PendingPaths>(
     path: P,
     ...[args, options]: ArgsParam<Operation<P, 'patch'>>
-  ): Promise<SuccessBody<Operation<P, 'patch'>>> {
+  ): APIPromise<SuccessBody<Operation<P, 'patch'>>> {
     return this._client.request('patch', path, args, options);
   }
 
   protected _delete<P extends PathsWith<'delete'> | PendingPaths>(
     path: P,
     ...[args, options]: ArgsParam<Operation<P, 'delete'>>
-  ): Promise<SuccessBody<Operation<P, 'delete'>>> {
+  ): APIPromise<SuccessBody<Operation<P, 'delete'>>> {
     return this._client.request('delete', path, args, options);
   }
 
@@ -125,12 +126,14 @@ export abstract class APIResource {
     type Item = ListItem<Operation<P, 'get'>>;
     const base = (args ?? {}) as { path?: unknown; query?: Record<string, unknown> };
     return new PagePromise<Item>((cursor) =>
-      this._client.request<ListResponse<Item>>(
-        'get',
-        path,
-        { ...base, query: { ...base.query, ...(cursor === undefined ? {} : { cursor }) } },
-        options,
-      ),
+      this._client
+        .request<ListResponse<Item>>(
+          'get',
+          path,
+          { ...base, query: { ...base.query, ...(cursor === undefined ? {} : { cursor }) } },
+          options,
+        )
+        .then((page) => page),
     );
   }
 }

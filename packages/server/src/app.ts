@@ -1,25 +1,28 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { AppError, type Deps } from '@outreach/shared';
-import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
+import { registerDocs } from './lib/docs';
 import { ApiKeyCache } from './lib/key-cache';
+import { TAGS } from './lib/openapi-rules';
 import { fieldErrors, problem } from './lib/problem';
+import { registerMcp } from './mcp/http';
 import { adminAuth, apiKeyAuth } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
 import { jsonDepth } from './middleware/json-depth';
 import { requestId } from './middleware/request-id';
 import { httpMetrics, OPS_PATHS, registerOps } from './ops/index';
 import { registerRoutes } from './routes/index';
+import { API_VERSION } from './version';
 
-export const API_VERSION = '0.1.0';
+export { API_VERSION } from './version';
 /** JSON bodies; file uploads set their own limits. */
 export const MAX_JSON_BODY = 1024 * 1024;
 /** Routes that take large uploads (multipart, or a raw message) and check their own limits. */
 const UPLOAD_PATHS = [/^\/imports$/, /^\/campaigns\/[^/]+\/contacts\/import$/, /^\/inbox\/classify$/];
 
-const PUBLIC_PATHS = [/^\/openapi\.json$/, /^\/docs/, /^\/u\//, ...OPS_PATHS];
+const PUBLIC_PATHS = [/^\/openapi\.json$/, /^\/docs/, /^\/u\//, /^\/favicon\.ico$/, ...OPS_PATHS];
 const ADMIN_PATHS = [/^\/workspaces/, /^\/api-keys/];
 
 export type App = OpenAPIHono<AppEnv>;
@@ -96,13 +99,15 @@ export function createApp(deps: Deps): App {
   });
 
   registerRoutes(app);
+  registerMcp(app);
 
   let spec: string | undefined;
   app.get('/openapi.json', (c) => {
     spec ??= JSON.stringify(openApiDocument(app));
     return c.body(spec, 200, { 'content-type': 'application/json' });
   });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Outreach API' }));
+  registerDocs(app);
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   registerOps(app);
   return app;
 }
@@ -113,12 +118,14 @@ export function openApiDocument(app: App) {
     info: {
       title: 'Outreach API',
       version: API_VERSION,
+      license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
       description:
         'Self-hosted, API-first cold-email outreach: campaigns, steps, contacts, mailboxes, schedules, launches, analytics. ' +
         "JSON bodies may nest objects/arrays at most 32 deep (a contact's `customJson` 16 deep): deeper → 422 " +
         '`validation_failed` naming the path. Templates have a render budget: 422 `template_too_complex` naming the field.',
     },
     servers: [{ url: 'http://localhost:8080' }],
+    tags: TAGS,
     security: [{ bearerAuth: [] }],
   });
 }

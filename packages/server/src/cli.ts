@@ -23,6 +23,7 @@ import {
 import { startWorker } from '@outreach/worker';
 import { createApp, openApiDocument } from './app';
 import { childRole, type Role, reportListening, startPrimary } from './cluster';
+import { specProblems } from './lib/openapi-rules';
 import { backupDatabase } from './ops/backup';
 import { shareMetrics } from './ops/cluster-metrics';
 import { createOpsApp } from './ops/index';
@@ -42,6 +43,8 @@ const USAGE = `outreach <command>
   key create --workspace N [--name N] [--days D]   prints the key once
   openapi [--check]     write (or compare) openapi/openapi.json
   backup <file>         write a consistent copy of the embedded database (while it runs)
+  mcp                   MCP server over stdio for a local agent, calling the API at
+                        OUTREACH_URL with OUTREACH_API_KEY (see the README)
 
 Configuration comes from the environment (and .env): see the README.`;
 
@@ -221,7 +224,15 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'openapi': {
-      const text = `${JSON.stringify(specDocument(), null, 2)}\n`;
+      const spec = specDocument();
+      const problems = specProblems(spec);
+      if (problems.length > 0) {
+        process.stderr.write(
+          `The spec breaks its rules (lib/openapi-rules.ts):\n  ${problems.join('\n  ')}\n`,
+        );
+        return 1;
+      }
+      const text = `${JSON.stringify(spec, null, 2)}\n`;
       if (sub === '--check') {
         const current = existsSync(OPENAPI_FILE) ? readFileSync(OPENAPI_FILE, 'utf8') : '';
         if (current !== text) {
@@ -234,6 +245,11 @@ export async function main(argv: string[]): Promise<number> {
       mkdirSync(dirname(OPENAPI_FILE), { recursive: true });
       writeFileSync(OPENAPI_FILE, text);
       process.stdout.write(`Wrote ${OPENAPI_FILE}\n`);
+      return 0;
+    }
+    case 'mcp': {
+      const { runStdioMcp } = await import('./mcp/stdio');
+      await runStdioMcp();
       return 0;
     }
     case undefined:

@@ -1,4 +1,5 @@
 import type { RequestOptions } from '../client';
+import type { APIPromise } from '../core/api-promise';
 import type { components } from '../generated/openapi';
 import type { PagePromise } from '../pagination';
 import { APIResource } from '../resource';
@@ -15,7 +16,7 @@ export class CampaignMailboxes extends APIResource {
     campaignId: string,
     body: CampaignMailboxCreateParams,
     options?: RequestOptions,
-  ): Promise<CampaignMailbox> {
+  ): APIPromise<CampaignMailbox> {
     return this._post('/campaigns/{id}/mailboxes', { path: { id: campaignId }, body }, options);
   }
 
@@ -30,7 +31,7 @@ export class CampaignMailboxes extends APIResource {
     campaignMailboxId: string,
     body: CampaignMailboxUpdateParams,
     options?: RequestOptions,
-  ): Promise<CampaignMailbox> {
+  ): APIPromise<CampaignMailbox> {
     return this._patch(
       '/campaigns/{id}/mailboxes/{cmbId}',
       { path: { id: campaignId, cmbId: campaignMailboxId }, body },
@@ -39,7 +40,7 @@ export class CampaignMailboxes extends APIResource {
   }
 
   /** `DELETE /campaigns/{id}/mailboxes/{cmbId}`: detach (prefer `state: 'paused'` once it has sent). */
-  delete(campaignId: string, campaignMailboxId: string, options?: RequestOptions): Promise<void> {
+  delete(campaignId: string, campaignMailboxId: string, options?: RequestOptions): APIPromise<void> {
     return this._delete(
       '/campaigns/{id}/mailboxes/{cmbId}',
       { path: { id: campaignId, cmbId: campaignMailboxId } },
@@ -48,8 +49,9 @@ export class CampaignMailboxes extends APIResource {
   }
 
   /** `GET /campaigns/{id}/mailbox-preflight`: per mailbox, SMTP and IMAP logins, limit, sends today, state. */
-  async preflight(campaignId: string, options?: RequestOptions): Promise<MailboxPreflightItem[]> {
-    const res = await this._get('/campaigns/{id}/mailbox-preflight', { path: { id: campaignId } }, options);
-    return res.items;
+  preflight(campaignId: string, options?: RequestOptions): APIPromise<MailboxPreflightItem[]> {
+    return this._get('/campaigns/{id}/mailbox-preflight', { path: { id: campaignId } }, options)._thenUnwrap(
+      (res) => res.items,
+    );
   }
 }

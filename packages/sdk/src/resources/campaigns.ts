@@ -1,9 +1,17 @@
 import type { RequestOptions } from '../client';
+import type { APIPromise } from '../core/api-promise';
+import { parseJson, parseStream, parseText } from '../core/parse';
 import type { components, paths } from '../generated/openapi';
 import type { PagePromise } from '../pagination';
 import { APIResource } from '../resource';
 import { CampaignMailboxes } from './campaign-mailboxes';
-import { type CampaignStats, type CsvExportKind, type ExportSummary, fetchExport } from './exports';
+import {
+  type CampaignStats,
+  type CsvExportKind,
+  type ExportKind,
+  type ExportSummary,
+  fetchExport,
+} from './exports';
 
 export type Campaign = components['schemas']['Campaign'];
 export type CampaignCreateParams = components['schemas']['CreateCampaign'];
@@ -40,7 +48,7 @@ export class Campaigns extends APIResource {
   }
 
   /** `GET /campaigns/{id}/preflight`: the checks, `blockingFailures` and a summary (logs in to the mailboxes). */
-  preflight(id: string, options?: RequestOptions): Promise<Preflight> {
+  preflight(id: string, options?: RequestOptions): APIPromise<Preflight> {
     return this._get('/campaigns/{id}/preflight', { path: { id } }, options);
   }
 
@@ -49,9 +57,22 @@ export class Campaigns extends APIResource {
    * `ConflictError` (code `preflight_failed`, the checks in its body). With `async: true` it
    * resolves at once with `{jobId, status: 'queued'}`: wait with `client.launchJobs.waitUntilDone`.
    */
-  launch(id: string, params: LaunchParams & { async: true }, options?: RequestOptions): Promise<LaunchQueued>;
-  launch(id: string, params?: LaunchParams & { async?: false }, options?: RequestOptions): Promise<Launched>;
-  launch(id: string, params: LaunchParams = {}, options?: RequestOptions): Promise<Launched | LaunchQueued> {
+  launch(
+    id: string,
+    params: LaunchParams & { async: true },
+    options?: RequestOptions,
+  ): APIPromise<LaunchQueued>;
+  launch(
+    id: string,
+    params?: LaunchParams & { async?: false },
+    options?: RequestOptions,
+  ): APIPromise<Launched>;
+  launch(id: string, params?: LaunchParams, options?: RequestOptions): APIPromise<Launched | LaunchQueued>;
+  launch(
+    id: string,
+    params: LaunchParams = {},
+    options?: RequestOptions,
+  ): APIPromise<Launched | LaunchQueued> {
     const query = {
       ...(params.limit === undefined ? {} : { limit: params.limit }),
       ...(params.async ? { async: 'true' as const } : {}),
@@ -60,22 +81,22 @@ export class Campaigns extends APIResource {
   }
 
   /** `POST /campaigns/{id}/lifecycle` `{action: 'pause'}`: stops new sends at once. */
-  pause(id: string, options?: RequestOptions): Promise<Campaign> {
+  pause(id: string, options?: RequestOptions): APIPromise<Campaign> {
     return this._post('/campaigns/{id}/lifecycle', { path: { id }, body: { action: 'pause' } }, options);
   }
 
   /** `POST /campaigns/{id}/lifecycle` `{action: 'resume'}`. */
-  resume(id: string, options?: RequestOptions): Promise<Campaign> {
+  resume(id: string, options?: RequestOptions): APIPromise<Campaign> {
     return this._post('/campaigns/{id}/lifecycle', { path: { id }, body: { action: 'resume' } }, options);
   }
 
   /** `POST /campaigns` → the new draft campaign. */
-  create(body: CampaignCreateParams, options?: RequestOptions): Promise<Campaign> {
+  create(body: CampaignCreateParams, options?: RequestOptions): APIPromise<Campaign> {
     return this._post('/campaigns', { body }, options);
   }
 
   /** `GET /campaigns/{id}` (with schedule, stop rules, routing policy). */
-  get(id: string, options?: RequestOptions): Promise<Campaign> {
+  get(id: string, options?: RequestOptions): APIPromise<Campaign> {
     return this._get('/campaigns/{id}', { path: { id } }, options);
   }
 
@@ -85,17 +106,17 @@ export class Campaigns extends APIResource {
   }
 
   /** `PATCH /campaigns/{id}` `{name?, priority?}`. */
-  update(id: string, body: CampaignUpdateParams, options?: RequestOptions): Promise<Campaign> {
+  update(id: string, body: CampaignUpdateParams, options?: RequestOptions): APIPromise<Campaign> {
     return this._patch('/campaigns/{id}', { path: { id }, body }, options);
   }
 
   /** `DELETE /campaigns/{id}` (draft, paused or completed campaigns only). */
-  delete(id: string, options?: RequestOptions): Promise<void> {
+  delete(id: string, options?: RequestOptions): APIPromise<void> {
     return this._delete('/campaigns/{id}', { path: { id } }, options);
   }
 
   /** `GET /campaigns/{id}/stats`: contacts by status, sends by outcome, per step and per variant. */
-  stats(id: string, options?: RequestOptions): Promise<CampaignStats> {
+  stats(id: string, options?: RequestOptions): APIPromise<CampaignStats> {
     return this._get('/campaigns/{id}/stats', { path: { id } }, options);
   }
 
@@ -104,17 +125,22 @@ export class Campaigns extends APIResource {
    * table; `'contacts'` or `'sends'` → the CSV text (header row first). For large CSV exports use
    * {@link exportStream}.
    */
-  export(id: string, params?: { kind?: 'summary' }, options?: RequestOptions): Promise<ExportSummary>;
-  export(id: string, params: { kind: CsvExportKind }, options?: RequestOptions): Promise<string>;
+  export(id: string, params?: { kind?: 'summary' }, options?: RequestOptions): APIPromise<ExportSummary>;
+  export(id: string, params: { kind: CsvExportKind }, options?: RequestOptions): APIPromise<string>;
   export(
     id: string,
-    params: { kind?: 'summary' | CsvExportKind } = {},
+    params?: { kind?: ExportKind },
     options?: RequestOptions,
-  ): Promise<ExportSummary | string> {
+  ): APIPromise<ExportSummary | string>;
+  export(
+    id: string,
+    params: { kind?: ExportKind } = {},
+    options?: RequestOptions,
+  ): APIPromise<ExportSummary | string> {
     const kind = params.kind ?? 'summary';
-    return fetchExport(this._client, id, kind, kind === 'summary' ? 'json' : 'text', options) as Promise<
-      ExportSummary | string
-    >;
+    return kind === 'summary'
+      ? fetchExport<ExportSummary>(this._client, id, kind, parseJson, options)
+      : fetchExport(this._client, id, kind, parseText, options);
   }
 
   /** `GET /campaigns/{id}/export` as the CSV's bytes while the server streams them (memory stays flat). */
@@ -122,9 +148,7 @@ export class Campaigns extends APIResource {
     id: string,
     params: { kind: CsvExportKind },
     options?: RequestOptions,
-  ): Promise<ReadableStream<Uint8Array>> {
-    return fetchExport(this._client, id, params.kind, 'stream', options) as Promise<
-      ReadableStream<Uint8Array>
-    >;
+  ): APIPromise<ReadableStream<Uint8Array>> {
+    return fetchExport(this._client, id, params.kind, parseStream, options);
   }
 }

@@ -1,4 +1,5 @@
 import type { RequestOptions } from '../client';
+import type { APIPromise } from '../core/api-promise';
 import type { components, paths } from '../generated/openapi';
 import type { PagePromise } from '../pagination';
 import { APIResource } from '../resource';
@@ -52,13 +53,13 @@ export class Contacts extends APIResource {
     campaignId: string,
     file: Uploadable,
     options?: RequestOptions & { fileName?: string },
-  ): Promise<ImportCounts> {
+  ): APIPromise<ImportCounts> {
     const body = uploadForm(file, options?.fileName) as never;
     return this._post('/campaigns/{id}/contacts/import', { path: { id: campaignId }, body }, options);
   }
 
   /** `POST /campaigns/{id}/contacts`: up to 1,000 contacts as JSON, same upsert and counts as the CSV import. */
-  add(campaignId: string, contacts: ContactInput[], options?: RequestOptions): Promise<ImportCounts> {
+  add(campaignId: string, contacts: ContactInput[], options?: RequestOptions): APIPromise<ImportCounts> {
     return this._post('/campaigns/{id}/contacts', { path: { id: campaignId }, body: { contacts } }, options);
   }
 
@@ -68,7 +69,7 @@ export class Contacts extends APIResource {
   }
 
   /** `GET /campaigns/{id}/contacts/{contactId}`. */
-  get(campaignId: string, contactId: string, options?: RequestOptions): Promise<Contact> {
+  get(campaignId: string, contactId: string, options?: RequestOptions): APIPromise<Contact> {
     return this._get(
       '/campaigns/{id}/contacts/{contactId}',
       { path: { id: campaignId, contactId } },
@@ -82,7 +83,7 @@ export class Contacts extends APIResource {
     contactId: string,
     body: ContactUpdateParams,
     options?: RequestOptions,
-  ): Promise<Contact> {
+  ): APIPromise<Contact> {
     return this._patch(
       '/campaigns/{id}/contacts/{contactId}',
       { path: { id: campaignId, contactId }, body },
@@ -91,7 +92,7 @@ export class Contacts extends APIResource {
   }
 
   /** `DELETE /campaigns/{id}/contacts/{contactId}` (its waiting sends are canceled). */
-  delete(campaignId: string, contactId: string, options?: RequestOptions): Promise<void> {
+  delete(campaignId: string, contactId: string, options?: RequestOptions): APIPromise<void> {
     return this._delete(
       '/campaigns/{id}/contacts/{contactId}',
       { path: { id: campaignId, contactId } },

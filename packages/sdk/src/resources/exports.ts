@@ -1,5 +1,5 @@
 import type { Outreach, RequestOptions } from '../client';
-import { APIError } from '../errors';
+import type { APIPromise, ResponseParser } from '../core/api-promise';
 import type { components } from '../generated/openapi';
 
 export type CampaignStats = components['schemas']['CampaignStats'];
@@ -12,24 +12,18 @@ export type CsvExportKind = Exclude<ExportKind, 'summary'>;
  * the server, so a stream keeps a large export out of memory). Errors become `APIError`s as for
  * every other call; retries apply until the response headers arrive.
  */
-export async function fetchExport(
+export function fetchExport<T>(
   client: Outreach,
   campaignId: string,
   kind: ExportKind,
-  parseAs: 'json' | 'text' | 'stream',
+  parse: ResponseParser<T>,
   options: RequestOptions = {},
-): Promise<unknown> {
-  const query: Record<string, unknown> = { kind };
-  if (client.workspaceId !== undefined) query.workspaceId = client.workspaceId;
-  const { data, error, response } = await client.http.GET('/campaigns/{id}/export', {
-    params: { path: { id: campaignId }, query: query as { kind: ExportKind } },
-    parseAs,
-    headers: {
-      ...options.headers,
-      Accept: parseAs === 'json' ? 'application/json' : 'text/csv, application/problem+json',
-    },
-    fetch: client._fetchWith(options),
-  } as never);
-  if (!response.ok) throw APIError.generate(response.status, error, response.headers);
-  return data;
+): APIPromise<T> {
+  return client.request(
+    'get',
+    '/campaigns/{id}/export',
+    { path: { id: campaignId }, query: { kind } },
+    { ...options, accept: kind === 'summary' ? 'application/json' : 'text/csv, application/problem+json' },
+    parse,
+  );
 }

@@ -1,4 +1,5 @@
 import type { RequestOptions } from '../client';
+import type { APIPromise } from '../core/api-promise';
 import { OutreachError } from '../errors';
 import type { components } from '../generated/openapi';
 import { APIResource } from '../resource';
@@ -29,18 +30,22 @@ export class Imports extends APIResource {
     campaignId: string,
     file: Uploadable,
     options?: RequestOptions & { fileName?: string },
-  ): Promise<ImportCreated> {
+  ): APIPromise<ImportCreated> {
     const body = uploadForm(file, options?.fileName, { campaignId }) as never;
     return this._post('/imports', { body }, options);
   }
 
   /** `GET /imports/{importId}/mapping-preview` → columns, suggested mapping, first 5 rows. */
-  mappingPreview(importId: string, options?: RequestOptions): Promise<MappingPreview> {
+  mappingPreview(importId: string, options?: RequestOptions): APIPromise<MappingPreview> {
     return this._get('/imports/{importId}/mapping-preview', { path: { importId } }, options);
   }
 
   /** `POST /imports/{importId}/mapping-confirm` → `{importId, status: "queued"}` (once per import). */
-  confirmMapping(importId: string, mapping: ColumnMapping, options?: RequestOptions): Promise<ImportQueued> {
+  confirmMapping(
+    importId: string,
+    mapping: ColumnMapping,
+    options?: RequestOptions,
+  ): APIPromise<ImportQueued> {
     return this._post(
       '/imports/{importId}/mapping-confirm',
       { path: { importId }, body: { mapping } },
@@ -49,7 +54,7 @@ export class Imports extends APIResource {
   }
 
   /** `GET /imports/{importId}/status` → status, counts, first 100 row errors, progress 0..1. */
-  status(importId: string, options?: RequestOptions): Promise<ImportStatus> {
+  status(importId: string, options?: RequestOptions): APIPromise<ImportStatus> {
     return this._get('/imports/{importId}/status', { path: { importId } }, options);
   }
 

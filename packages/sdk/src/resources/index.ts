@@ -1,3 +1,5 @@
+export type { ApiKey, ApiKeyCreated, ApiKeyCreateParams } from './api-keys';
+export { ApiKeys } from './api-keys';
 export type {
   CampaignMailbox,
   CampaignMailboxCreateParams,
@@ -86,3 +88,5 @@ export type {
   WebhookSubscriptionWithSecret,
 } from './webhooks';
 export { Webhooks } from './webhooks';
+export type { Workspace, WorkspaceCreateParams } from './workspaces';
+export { Workspaces } from './workspaces';

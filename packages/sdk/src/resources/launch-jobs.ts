@@ -1,4 +1,5 @@
 import type { RequestOptions } from '../client';
+import type { APIPromise } from '../core/api-promise';
 import { OutreachError } from '../errors';
 import type { components } from '../generated/openapi';
 import { APIResource } from '../resource';
@@ -28,7 +29,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 /** Async launches (`campaigns.launch(id, {async: true})`): poll them or wait for the end. */
 export class LaunchJobs extends APIResource {
   /** `GET /campaigns/{id}/launch-jobs/{jobId}`. */
-  get(campaignId: string, jobId: string, options?: RequestOptions): Promise<LaunchJob> {
+  get(campaignId: string, jobId: string, options?: RequestOptions): APIPromise<LaunchJob> {
     return this._get('/campaigns/{id}/launch-jobs/{jobId}', { path: { id: campaignId, jobId } }, options);
   }
 

@@ -1,4 +1,5 @@
 import type { RequestOptions } from '../client';
+import type { APIPromise } from '../core/api-promise';
 import type { components, paths } from '../generated/openapi';
 import type { PagePromise } from '../pagination';
 import { APIResource } from '../resource';
@@ -14,12 +15,12 @@ export type MailboxListParams = Omit<
 /** The sending identities (SMTP + IMAP) a campaign attaches by address. Passwords are write-only. */
 export class Mailboxes extends APIResource {
   /** `POST /mailboxes` → the mailbox (`status: unverified`; never its passwords). */
-  create(body: MailboxCreateParams, options?: RequestOptions): Promise<Mailbox> {
+  create(body: MailboxCreateParams, options?: RequestOptions): APIPromise<Mailbox> {
     return this._post('/mailboxes', { body }, options);
   }
 
   /** `GET /mailboxes/{id}`. */
-  get(id: string, options?: RequestOptions): Promise<Mailbox> {
+  get(id: string, options?: RequestOptions): APIPromise<Mailbox> {
     return this._get('/mailboxes/{id}', { path: { id } }, options);
   }
 
@@ -29,12 +30,12 @@ export class Mailboxes extends APIResource {
   }
 
   /** `PATCH /mailboxes/{id}`: a settings or password change sets it `unverified` until verified again. */
-  update(id: string, body: MailboxUpdateParams, options?: RequestOptions): Promise<Mailbox> {
+  update(id: string, body: MailboxUpdateParams, options?: RequestOptions): APIPromise<Mailbox> {
     return this._patch('/mailboxes/{id}', { path: { id }, body }, options);
   }
 
   /** `DELETE /mailboxes/{id}` (409 while a campaign uses it). */
-  delete(id: string, options?: RequestOptions): Promise<void> {
+  delete(id: string, options?: RequestOptions): APIPromise<void> {
     return this._delete('/mailboxes/{id}', { path: { id } }, options);
   }
 
@@ -42,7 +43,7 @@ export class Mailboxes extends APIResource {
    * `POST /mailboxes/{id}/verify`: logs in to SMTP and IMAP now. Resolves with the mailbox whether
    * or not the logins worked: read `status` and `lastCheck.smtp/imap.error` (the server's words).
    */
-  verify(id: string, options?: RequestOptions): Promise<Mailbox> {
+  verify(id: string, options?: RequestOptions): APIPromise<Mailbox> {
     return this._post('/mailboxes/{id}/verify', { path: { id } }, options);
   }
 }

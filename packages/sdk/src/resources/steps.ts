@@ -1,4 +1,5 @@
 import type { RequestOptions } from '../client';
+import type { APIPromise } from '../core/api-promise';
 import type { components } from '../generated/openapi';
 import type { PagePromise } from '../pagination';
 import { APIResource } from '../resource';
@@ -13,7 +14,7 @@ export type StepPreview = components['schemas']['StepPreview'];
 /** The email sequence of a campaign. Note the seed's paths: update/delete take the step id alone. */
 export class Steps extends APIResource {
   /** `POST /campaigns/{id}/steps`: `delayDays` is stored and returned as `delaySeconds`. */
-  create(campaignId: string, body: StepCreateParams, options?: RequestOptions): Promise<Step> {
+  create(campaignId: string, body: StepCreateParams, options?: RequestOptions): APIPromise<Step> {
     return this._post('/campaigns/{id}/steps', { path: { id: campaignId }, body }, options);
   }
 
@@ -23,17 +24,17 @@ export class Steps extends APIResource {
   }
 
   /** `PATCH /campaigns/steps/{stepId}`: any field, including `order`, `delayDays`, `variants`. */
-  update(stepId: string, body: StepUpdateParams, options?: RequestOptions): Promise<Step> {
+  update(stepId: string, body: StepUpdateParams, options?: RequestOptions): APIPromise<Step> {
     return this._patch('/campaigns/steps/{stepId}', { path: { stepId }, body }, options);
   }
 
   /** `DELETE /campaigns/steps/{stepId}`. */
-  delete(stepId: string, options?: RequestOptions): Promise<void> {
+  delete(stepId: string, options?: RequestOptions): APIPromise<void> {
     return this._delete('/campaigns/steps/{stepId}', { path: { stepId } }, options);
   }
 
   /** `POST /campaigns/steps/preview`: renders a step for one contact (and sender). */
-  preview(body: StepPreviewParams, options?: RequestOptions): Promise<StepPreview> {
+  preview(body: StepPreviewParams, options?: RequestOptions): APIPromise<StepPreview> {
     return this._post('/campaigns/steps/preview', { body }, options);
   }
 }

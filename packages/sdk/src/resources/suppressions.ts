@@ -1,4 +1,5 @@
 import type { RequestOptions } from '../client';
+import type { APIPromise } from '../core/api-promise';
 import type { components, paths } from '../generated/openapi';
 import type { PagePromise } from '../pagination';
 import { APIResource } from '../resource';
@@ -18,12 +19,12 @@ export class Suppressions extends APIResource {
    * `POST /campaigns/suppressions` `{emails, domains?, reason}` → `{added, alreadySuppressed}`.
    * Matching contacts of every campaign become `suppressed`; their waiting sends are canceled.
    */
-  add(body: SuppressionAddParams, options?: RequestOptions): Promise<SuppressionAddResult> {
+  add(body: SuppressionAddParams, options?: RequestOptions): APIPromise<SuppressionAddResult> {
     return this._post('/campaigns/suppressions', { body }, options);
   }
 
   /** `GET /campaigns/suppressions/status?email=` → suppressed or not, by itself or by its domain. */
-  status(email: string, options?: RequestOptions): Promise<SuppressionStatus> {
+  status(email: string, options?: RequestOptions): APIPromise<SuppressionStatus> {
     return this._get('/campaigns/suppressions/status', { query: { email } }, options);
   }
 
@@ -33,7 +34,7 @@ export class Suppressions extends APIResource {
   }
 
   /** `DELETE /campaigns/suppressions?email=` (or `domain=`). Contacts it suppressed stay suppressed. */
-  delete(target: { email: string } | { domain: string }, options?: RequestOptions): Promise<void> {
+  delete(target: { email: string } | { domain: string }, options?: RequestOptions): APIPromise<void> {
     return this._delete('/campaigns/suppressions', { query: target }, options);
   }
 }

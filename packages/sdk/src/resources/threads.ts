@@ -1,4 +1,5 @@
 import type { RequestOptions } from '../client';
+import type { APIPromise } from '../core/api-promise';
 import type { components, paths } from '../generated/openapi';
 import { PagePromise } from '../pagination';
 import { APIResource } from '../resource';
@@ -38,17 +39,17 @@ export class Threads extends APIResource {
   }
 
   /** `GET /threads/{id}`. */
-  get(id: string, options?: RequestOptions): Promise<Thread> {
+  get(id: string, options?: RequestOptions): APIPromise<Thread> {
     return this._get('/threads/{id}', { path: { id } }, options);
   }
 
   /** `GET /threads/{id}/messages`: oldest first, our sends and Unibox replies (outbound) and the inbound mail. */
-  messages(id: string, options?: RequestOptions): Promise<ThreadMessages> {
+  messages(id: string, options?: RequestOptions): APIPromise<ThreadMessages> {
     return this._get('/threads/{id}/messages', { path: { id } }, options);
   }
 
   /** `PATCH /threads/{id}`: correct the reply intent (webhooks and routing follow the new label). */
-  update(id: string, body: { replyIntent: ReplyIntent }, options?: RequestOptions): Promise<Thread> {
+  update(id: string, body: { replyIntent: ReplyIntent }, options?: RequestOptions): APIPromise<Thread> {
     return this._patch('/threads/{id}', { path: { id }, body }, options);
   }
 
@@ -56,7 +57,7 @@ export class Threads extends APIResource {
    * `POST /threads/{id}/reply`: sends from the thread's mailbox, in the thread. Retries reuse one
    * Idempotency-Key (pass your own in `options.idempotencyKey` to make a retry across processes safe).
    */
-  reply(id: string, body: ThreadReplyParams, options?: RequestOptions): Promise<ThreadMessage> {
+  reply(id: string, body: ThreadReplyParams, options?: RequestOptions): APIPromise<ThreadMessage> {
     return this._post('/threads/{id}/reply', { path: { id }, body }, options);
   }
 }

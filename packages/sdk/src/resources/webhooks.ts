@@ -1,4 +1,5 @@
 import type { RequestOptions } from '../client';
+import type { APIPromise } from '../core/api-promise';
 import type { components, paths } from '../generated/openapi';
 import type { PagePromise } from '../pagination';
 import { APIResource } from '../resource';
@@ -27,7 +28,7 @@ export class Webhooks extends APIResource {
   create(
     body: WebhookSubscriptionCreateParams,
     options?: RequestOptions,
-  ): Promise<{ subscription: WebhookSubscriptionWithSecret }> {
+  ): APIPromise<{ subscription: WebhookSubscriptionWithSecret }> {
     return this._post('/campaigns/webhooks/subscriptions', { body }, options);
   }
 
@@ -37,7 +38,7 @@ export class Webhooks extends APIResource {
   }
 
   /** `GET /campaigns/webhooks/subscriptions/{id}` → `{subscription}` with its secret. */
-  get(id: string, options?: RequestOptions): Promise<{ subscription: WebhookSubscriptionWithSecret }> {
+  get(id: string, options?: RequestOptions): APIPromise<{ subscription: WebhookSubscriptionWithSecret }> {
     return this._get('/campaigns/webhooks/subscriptions/{id}', { path: { id } }, options);
   }
 
@@ -46,22 +47,22 @@ export class Webhooks extends APIResource {
     id: string,
     body: WebhookSubscriptionUpdateParams,
     options?: RequestOptions,
-  ): Promise<{ subscription: WebhookSubscription }> {
+  ): APIPromise<{ subscription: WebhookSubscription }> {
     return this._patch('/campaigns/webhooks/subscriptions/{id}', { path: { id }, body }, options);
   }
 
   /** `DELETE /campaigns/webhooks/subscriptions/{id}` (its deliveries go with it). */
-  delete(id: string, options?: RequestOptions): Promise<void> {
+  delete(id: string, options?: RequestOptions): APIPromise<void> {
     return this._delete('/campaigns/webhooks/subscriptions/{id}', { path: { id } }, options);
   }
 
   /** `POST …/{id}/pause`: events are held until resume, nothing is dropped. */
-  pause(id: string, options?: RequestOptions): Promise<{ subscription: WebhookSubscription }> {
+  pause(id: string, options?: RequestOptions): APIPromise<{ subscription: WebhookSubscription }> {
     return this._post('/campaigns/webhooks/subscriptions/{id}/pause', { path: { id } }, options);
   }
 
   /** `POST …/{id}/resume` (also re-enables a disabled one): held events go out oldest first. */
-  resume(id: string, options?: RequestOptions): Promise<{ subscription: WebhookSubscription }> {
+  resume(id: string, options?: RequestOptions): APIPromise<{ subscription: WebhookSubscription }> {
     return this._post('/campaigns/webhooks/subscriptions/{id}/resume', { path: { id } }, options);
   }
 
@@ -70,7 +71,7 @@ export class Webhooks extends APIResource {
     id: string,
     body: { secret?: string } = {},
     options?: RequestOptions,
-  ): Promise<{ subscription: WebhookSubscriptionWithSecret }> {
+  ): APIPromise<{ subscription: WebhookSubscriptionWithSecret }> {
     return this._post(
       '/campaigns/webhooks/subscriptions/{id}/rotate-secret',
       { path: { id }, body },
@@ -79,7 +80,7 @@ export class Webhooks extends APIResource {
   }
 
   /** `POST …/{id}/test`: delivers a `webhook.test` event now and resolves with the delivery. */
-  test(id: string, options?: RequestOptions): Promise<WebhookDelivery> {
+  test(id: string, options?: RequestOptions): APIPromise<WebhookDelivery> {
     return this._post('/campaigns/webhooks/subscriptions/{id}/test', { path: { id } }, options);
   }
 
@@ -89,7 +90,7 @@ export class Webhooks extends APIResource {
   }
 
   /** `POST …/{id}/deliveries/{deliveryId}/retry`: attempts it now (same `webhook-id`). */
-  retryDelivery(id: string, deliveryId: string, options?: RequestOptions): Promise<WebhookDelivery> {
+  retryDelivery(id: string, deliveryId: string, options?: RequestOptions): APIPromise<WebhookDelivery> {
     return this._post(
       '/campaigns/webhooks/subscriptions/{id}/deliveries/{deliveryId}/retry',
       { path: { id, deliveryId } },

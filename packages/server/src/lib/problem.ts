@@ -45,10 +45,13 @@ export function problem(
     requestId: (c.get('requestId' as never) as string | undefined) ?? '',
     ...extra,
   };
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/problem+json', 'x-request-id': body.requestId },
-  });
+  const headers: Record<string, string> = {
+    'content-type': 'application/problem+json',
+    'x-request-id': body.requestId,
+  };
+  // RFC 9110: a 401 names the scheme it wants (MCP clients look for it too).
+  if (status === 401) headers['www-authenticate'] = 'Bearer realm="outreach"';
+  return new Response(JSON.stringify(body), { status, headers });
 }
 
 /** Turns zod issues into `{path, message}` with dotted paths. */

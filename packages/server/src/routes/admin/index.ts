@@ -71,6 +71,7 @@ export function registerAdmin(app: App): void {
     createRoute({
       method: 'post',
       path: '/workspaces',
+      operationId: 'workspaces.create',
       tags,
       summary: 'Create a workspace (admin token)',
       request: {
@@ -107,6 +108,7 @@ export function registerAdmin(app: App): void {
     createRoute({
       method: 'get',
       path: '/workspaces',
+      operationId: 'workspaces.list',
       tags,
       summary: 'List workspaces (admin token)',
       responses: {
@@ -129,6 +131,7 @@ export function registerAdmin(app: App): void {
     createRoute({
       method: 'post',
       path: '/api-keys',
+      operationId: 'apiKeys.create',
       tags,
       summary: 'Create an API key for a workspace (admin token); the key is shown only here',
       description:
@@ -168,6 +171,7 @@ export function registerAdmin(app: App): void {
     createRoute({
       method: 'get',
       path: '/api-keys',
+      operationId: 'apiKeys.list',
       tags,
       summary: 'List the API keys of a workspace (prefix and last 4 only)',
       request: { query: WorkspaceIdQuery },
@@ -206,6 +210,7 @@ export function registerAdmin(app: App): void {
     createRoute({
       method: 'delete',
       path: '/api-keys/{id}',
+      operationId: 'apiKeys.delete',
       tags,
       summary: 'Revoke an API key',
       request: { params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) }) },

@@ -9,6 +9,7 @@ import { AttachMailboxBody, CampaignMailboxSchema, toCampaignMailbox } from './s
 export const attachMailboxRoute = createRoute({
   method: 'post',
   path: '/campaigns/{id}/mailboxes',
+  operationId: 'campaignMailboxes.attach',
   tags: ['Campaign mailboxes'],
   summary: 'Attach a registered mailbox to a campaign by its address',
   request: {

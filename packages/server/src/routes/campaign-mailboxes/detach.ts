@@ -8,6 +8,7 @@ import { CampaignMailboxParams } from './schema';
 export const detachMailboxRoute = createRoute({
   method: 'delete',
   path: '/campaigns/{id}/mailboxes/{cmbId}',
+  operationId: 'campaignMailboxes.detach',
   tags: ['Campaign mailboxes'],
   summary: 'Detach a mailbox from a campaign (contacts it already wrote to wait for it: prefer state paused)',
   request: { params: CampaignMailboxParams, query: WorkspaceQuery },

@@ -13,6 +13,7 @@ export const CampaignMailboxList = z
 export const listCampaignMailboxesRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/mailboxes',
+  operationId: 'campaignMailboxes.list',
   tags: ['Campaign mailboxes'],
   summary: "The campaign's mailboxes (a short fixed list, oldest first)",
   request: { params: CampaignIdParam, query: WorkspaceQuery },

@@ -13,6 +13,7 @@ import {
 export const updateCampaignMailboxRoute = createRoute({
   method: 'patch',
   path: '/campaigns/{id}/mailboxes/{cmbId}',
+  operationId: 'campaignMailboxes.update',
   tags: ['Campaign mailboxes'],
   summary: "Change a campaign mailbox's limit, weight, gaps or state (active|paused)",
   request: {

@@ -8,6 +8,7 @@ import { CampaignSchema, CreateCampaignBody, toCampaign } from './schema';
 export const createCampaignRoute = createRoute({
   method: 'post',
   path: '/campaigns',
+  operationId: 'campaigns.create',
   tags: ['Campaigns'],
   summary: 'Create a campaign',
   request: {

@@ -8,6 +8,7 @@ import { CampaignIdParam } from './schema';
 export const deleteCampaignRoute = createRoute({
   method: 'delete',
   path: '/campaigns/{id}',
+  operationId: 'campaigns.delete',
   tags: ['Campaigns'],
   summary: 'Delete a draft, paused or completed campaign',
   request: { params: CampaignIdParam, query: WorkspaceQuery },

@@ -8,6 +8,7 @@ import { CampaignIdParam, CampaignSchema, toCampaign } from './schema';
 export const getCampaignRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}',
+  operationId: 'campaigns.get',
   tags: ['Campaigns'],
   summary: 'Get a campaign with its schedule, stop rules and routing policy',
   request: { params: CampaignIdParam, query: WorkspaceQuery },

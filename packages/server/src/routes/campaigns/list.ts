@@ -9,6 +9,7 @@ import { CampaignSchema, CampaignStatus, toCampaign } from './schema';
 export const listCampaignsRoute = createRoute({
   method: 'get',
   path: '/campaigns',
+  operationId: 'campaigns.list',
   tags: ['Campaigns'],
   summary: 'List campaigns, oldest first',
   request: {

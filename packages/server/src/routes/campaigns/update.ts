@@ -8,6 +8,7 @@ import { CampaignIdParam, CampaignSchema, toCampaign, UpdateCampaignBody } from 
 export const updateCampaignRoute = createRoute({
   method: 'patch',
   path: '/campaigns/{id}',
+  operationId: 'campaigns.update',
   tags: ['Campaigns'],
   summary: 'Rename a campaign or change its priority',
   request: {

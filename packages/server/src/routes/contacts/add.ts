@@ -8,6 +8,7 @@ import { AddContactsBody, CampaignParam, ImportCountsSchema } from './schema';
 export const addContactsRoute = createRoute({
   method: 'post',
   path: '/campaigns/{id}/contacts',
+  operationId: 'contacts.add',
   tags: ['Contacts'],
   summary: 'Add up to 1,000 contacts as JSON (same upsert and counts as the CSV import)',
   request: {

@@ -9,6 +9,7 @@ import { CampaignParam, ContactChangeSchema, toChange } from './schema';
 export const contactChangesRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/contacts/changes',
+  operationId: 'contacts.changes',
   tags: ['Contacts'],
   summary: 'Status changes of the campaign’s contacts since a time, oldest first',
   description:

@@ -8,6 +8,7 @@ import { ContactParams } from './schema';
 export const deleteContactRoute = createRoute({
   method: 'delete',
   path: '/campaigns/{id}/contacts/{contactId}',
+  operationId: 'contacts.delete',
   tags: ['Contacts'],
   summary: 'Delete a contact (its waiting sends are canceled)',
   request: { params: ContactParams, query: WorkspaceQuery },

@@ -8,6 +8,7 @@ import { ContactParams, ContactSchema, toContact } from './schema';
 export const getContactRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/contacts/{contactId}',
+  operationId: 'contacts.get',
   tags: ['Contacts'],
   summary: 'Get one contact',
   request: { params: ContactParams, query: WorkspaceQuery },

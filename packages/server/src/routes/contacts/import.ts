@@ -9,6 +9,7 @@ import { collect, csvUploadBody, streamUpload } from './upload';
 export const importContactsRoute = createRoute({
   method: 'post',
   path: '/campaigns/{id}/contacts/import',
+  operationId: 'contacts.import',
   tags: ['Contacts'],
   summary: 'Import a CSV of contacts now (≤ 10,000 rows / 5 MB; larger files: POST /imports)',
   description:

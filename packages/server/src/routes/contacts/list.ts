@@ -9,6 +9,7 @@ import { CampaignParam, ContactSchema, ContactStatusSchema, toContact } from './
 export const listContactsRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/contacts',
+  operationId: 'contacts.list',
   tags: ['Contacts'],
   summary: "List a campaign's contacts, oldest first",
   request: {

@@ -8,6 +8,7 @@ import { ContactParams, ContactSchema, toContact, UpdateContactBody } from './sc
 export const updateContactRoute = createRoute({
   method: 'patch',
   path: '/campaigns/{id}/contacts/{contactId}',
+  operationId: 'contacts.update',
   tags: ['Contacts'],
   summary: "Edit a contact's fields, custom fields or status",
   description:

@@ -25,6 +25,7 @@ export const EXPORT_PAGE_CELLS = 200_000;
 export const exportRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/export',
+  operationId: 'campaigns.export',
   tags: ['Analytics'],
   summary: "Export a campaign's results",
   description:

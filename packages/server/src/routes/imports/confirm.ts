@@ -8,6 +8,7 @@ import { ImportIdParam, ImportQueuedSchema, MappingConfirmBody } from './schema'
 export const mappingConfirmRoute = createRoute({
   method: 'post',
   path: '/imports/{importId}/mapping-confirm',
+  operationId: 'imports.confirmMapping',
   tags: ['Imports'],
   summary: 'Confirm the column mapping and queue the import (once)',
   request: {

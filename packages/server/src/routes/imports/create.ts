@@ -17,6 +17,7 @@ import { ImportCreatedSchema } from './schema';
 export const createImportRoute = createRoute({
   method: 'post',
   path: '/imports',
+  operationId: 'imports.create',
   tags: ['Imports'],
   summary: 'Upload a large CSV (up to 512 MB) for a mapping preview and background import',
   description:

@@ -8,6 +8,7 @@ import { ImportIdParam, MappingPreviewSchema } from './schema';
 export const mappingPreviewRoute = createRoute({
   method: 'get',
   path: '/imports/{importId}/mapping-preview',
+  operationId: 'imports.mappingPreview',
   tags: ['Imports'],
   summary: "The file's columns, a suggested mapping and the first 5 rows",
   request: { params: ImportIdParam, query: WorkspaceQuery },

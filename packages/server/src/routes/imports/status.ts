@@ -8,6 +8,7 @@ import { ImportIdParam, ImportStatusBodySchema, toStatus } from './schema';
 export const importStatusRoute = createRoute({
   method: 'get',
   path: '/imports/{importId}/status',
+  operationId: 'imports.status',
   tags: ['Imports'],
   summary: 'Progress, counts and the first 100 row errors of an import',
   request: { params: ImportIdParam, query: WorkspaceQuery },

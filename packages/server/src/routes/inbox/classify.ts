@@ -14,6 +14,7 @@ export const CLASSIFY_MAX_BYTES = 10 * 1024 * 1024;
 export const classifyRoute = createRoute({
   method: 'post',
   path: '/inbox/classify',
+  operationId: 'inbox.classify',
   tags: ['Inbox'],
   summary: 'Classify a raw message as the inbox loop would (nothing is stored)',
   description:

@@ -8,6 +8,7 @@ import { LaunchJobParams, LaunchJobSchema, toLaunchJob } from './schema';
 export const launchJobRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/launch-jobs/{jobId}',
+  operationId: 'launchJobs.get',
   tags: ['Launch and lifecycle'],
   summary: 'The state of an async launch',
   request: { params: LaunchJobParams, query: WorkspaceQuery },

@@ -10,6 +10,7 @@ import { LaunchedSchema, LaunchQuery, LaunchQueuedSchema } from './schema';
 export const launchRoute = createRoute({
   method: 'post',
   path: '/campaigns/{id}/launch',
+  operationId: 'campaigns.launch',
   tags: ['Launch and lifecycle'],
   summary: 'Run preflight, then enrol pending contacts and set the campaign active',
   description:

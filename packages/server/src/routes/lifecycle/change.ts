@@ -12,7 +12,8 @@ export const LifecycleBody = z
 export const changeLifecycleRoute = createRoute({
   method: 'post',
   path: '/campaigns/{id}/lifecycle',
-  tags: ['Lifecycle'],
+  operationId: 'lifecycle.change',
+  tags: ['Launch and lifecycle'],
   summary: 'Pause or resume a campaign',
   description:
     'Pausing stops new sends at once (a send already handed to SMTP finishes). A move the state machine does not allow answers 409 `invalid_transition` with `allowedActions`.',

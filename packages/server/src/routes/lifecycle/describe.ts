@@ -17,7 +17,8 @@ export const LifecycleDescription = z
 export const describeLifecycleRoute = createRoute({
   method: 'get',
   path: '/campaigns/lifecycle',
-  tags: ['Lifecycle'],
+  operationId: 'lifecycle.describe',
+  tags: ['Launch and lifecycle'],
   summary: 'The campaign states and the transitions between them',
   description:
     '`launch` is `POST /campaigns/{id}/launch`; `pause`/`resume` are `POST /campaigns/{id}/lifecycle`; `complete` and `error` are taken by the system.',

@@ -8,6 +8,7 @@ import { CreateMailboxBody, MailboxSchema, toMailbox } from './schema';
 export const createMailboxRoute = createRoute({
   method: 'post',
   path: '/mailboxes',
+  operationId: 'mailboxes.create',
   tags: ['Mailboxes'],
   summary: 'Register a mailbox (SMTP + IMAP); passwords are write-only and encrypted at rest',
   request: {

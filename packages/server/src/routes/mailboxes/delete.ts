@@ -8,6 +8,7 @@ import { MailboxIdParam } from './schema';
 export const deleteMailboxRoute = createRoute({
   method: 'delete',
   path: '/mailboxes/{id}',
+  operationId: 'mailboxes.delete',
   tags: ['Mailboxes'],
   summary: 'Delete a mailbox that no campaign uses (409 naming the campaigns otherwise)',
   request: { params: MailboxIdParam, query: WorkspaceQuery },

@@ -8,6 +8,7 @@ import { MailboxIdParam, MailboxSchema, toInboxState, toMailbox } from './schema
 export const getMailboxRoute = createRoute({
   method: 'get',
   path: '/mailboxes/{id}',
+  operationId: 'mailboxes.get',
   tags: ['Mailboxes'],
   summary: 'Get a mailbox (never its passwords)',
   request: { params: MailboxIdParam, query: WorkspaceQuery },

@@ -9,6 +9,7 @@ import { MailboxSchema, toMailbox } from './schema';
 export const listMailboxesRoute = createRoute({
   method: 'get',
   path: '/mailboxes',
+  operationId: 'mailboxes.list',
   tags: ['Mailboxes'],
   summary: 'List mailboxes, oldest first',
   request: {

@@ -8,6 +8,7 @@ import { MailboxIdParam, MailboxSchema, toMailbox, UpdateMailboxBody } from './s
 export const updateMailboxRoute = createRoute({
   method: 'patch',
   path: '/mailboxes/{id}',
+  operationId: 'mailboxes.update',
   tags: ['Mailboxes'],
   summary:
     'Change names, signature, cap or server settings (a settings or password change needs a new verify)',

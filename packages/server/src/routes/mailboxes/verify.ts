@@ -9,6 +9,7 @@ import { MailboxIdParam, MailboxSchema, toMailbox } from './schema';
 export const verifyMailboxRoute = createRoute({
   method: 'post',
   path: '/mailboxes/{id}/verify',
+  operationId: 'mailboxes.verify',
   tags: ['Mailboxes'],
   summary: 'Log in to SMTP and IMAP now (with a timeout); the result is stored in lastCheck',
   description:

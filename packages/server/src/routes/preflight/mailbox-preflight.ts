@@ -10,6 +10,7 @@ import { MailboxPreflightSchema, toMailboxPreflightItem } from './schema';
 export const mailboxPreflightRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/mailbox-preflight',
+  operationId: 'campaignMailboxes.preflight',
   tags: ['Preflight'],
   summary: 'Per attached mailbox: SMTP and IMAP login, daily limit, sends in the last 24 h, state',
   request: { params: CampaignIdParam, query: WorkspaceQuery },

@@ -10,6 +10,7 @@ import { PreflightSchema, toPreflight } from './schema';
 export const preflightRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/preflight',
+  operationId: 'campaigns.preflight',
   tags: ['Preflight'],
   summary: 'Check that a campaign can launch (mailbox_auth logs in to every active mailbox)',
   description:

@@ -9,6 +9,7 @@ import { PutScheduleBody } from './schema';
 export const putScheduleRoute = createRoute({
   method: 'put',
   path: '/campaigns/{id}/schedule',
+  operationId: 'campaigns.setSchedule',
   tags: ['Schedule'],
   summary: "Set a campaign's sending schedule",
   description:

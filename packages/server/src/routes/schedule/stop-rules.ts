@@ -9,6 +9,7 @@ import { PutStopRulesBody } from './schema';
 export const putStopRulesRoute = createRoute({
   method: 'put',
   path: '/campaigns/{id}/stop-rules',
+  operationId: 'campaigns.setStopRules',
   tags: ['Schedule'],
   summary: 'Set when a contact stops receiving steps',
   description:

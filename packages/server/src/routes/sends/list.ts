@@ -9,6 +9,7 @@ import { CampaignParam, SendSchema, SendStatusSchema, toSend } from './schema';
 export const listSendsRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/sends',
+  operationId: 'sends.list',
   tags: ['Analytics'],
   summary: "List a campaign's sends, oldest first",
   description:

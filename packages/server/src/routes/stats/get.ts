@@ -9,6 +9,7 @@ import { CampaignStatsSchema } from './schema';
 export const getStatsRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/stats',
+  operationId: 'campaigns.stats',
   tags: ['Analytics'],
   summary: "A campaign's counts: contacts by status, sends by outcome, per step and variant",
   request: { params: CampaignParam, query: WorkspaceQuery },

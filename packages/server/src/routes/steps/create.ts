@@ -9,6 +9,7 @@ import { CreateStepBody, StepSchema, toStep } from './schema';
 export const createStepRoute = createRoute({
   method: 'post',
   path: '/campaigns/{id}/steps',
+  operationId: 'steps.create',
   tags: ['Steps'],
   summary: 'Add a step (email template) to a campaign',
   description:

@@ -8,6 +8,7 @@ import { StepIdParam } from './schema';
 export const deleteStepRoute = createRoute({
   method: 'delete',
   path: '/campaigns/steps/{stepId}',
+  operationId: 'steps.delete',
   tags: ['Steps'],
   summary: 'Delete a step that has not been sent to anyone',
   description: 'A step with sends answers 409 `conflict`.',

@@ -11,6 +11,7 @@ export const StepList = z.object({ items: z.array(StepSchema) }).openapi('StepLi
 export const listStepsRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/steps',
+  operationId: 'steps.list',
   tags: ['Steps'],
   summary: "A campaign's steps, by order",
   request: { params: CampaignIdParam, query: WorkspaceQuery },

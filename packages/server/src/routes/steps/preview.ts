@@ -16,6 +16,7 @@ import { PreviewBody, PreviewSchema } from './schema';
 export const previewStepRoute = createRoute({
   method: 'post',
   path: '/campaigns/steps/preview',
+  operationId: 'steps.preview',
   tags: ['Steps'],
   summary: 'Render a step for one contact',
   description:

@@ -8,6 +8,7 @@ import { StepIdParam, StepSchema, toStep, UpdateStepBody } from './schema';
 export const updateStepRoute = createRoute({
   method: 'patch',
   path: '/campaigns/steps/{stepId}',
+  operationId: 'steps.update',
   tags: ['Steps'],
   summary: 'Change any field of a step',
   description:

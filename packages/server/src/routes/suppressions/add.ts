@@ -8,6 +8,7 @@ import { AddSuppressionsBody, AddSuppressionsResult } from './schema';
 export const addSuppressionsRoute = createRoute({
   method: 'post',
   path: '/campaigns/suppressions',
+  operationId: 'suppressions.add',
   tags: ['Suppressions'],
   summary: 'Suppress addresses (and domains) workspace-wide',
   description:

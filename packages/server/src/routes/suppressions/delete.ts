@@ -7,6 +7,7 @@ import { WorkspaceQuery } from '../../lib/schemas';
 export const deleteSuppressionRoute = createRoute({
   method: 'delete',
   path: '/campaigns/suppressions',
+  operationId: 'suppressions.delete',
   tags: ['Suppressions'],
   summary: 'Remove the suppression of an address (or of a domain)',
   description:

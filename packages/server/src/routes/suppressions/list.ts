@@ -9,6 +9,7 @@ import { SuppressionSchema, toSuppression } from './schema';
 export const listSuppressionsRoute = createRoute({
   method: 'get',
   path: '/campaigns/suppressions',
+  operationId: 'suppressions.list',
   tags: ['Suppressions'],
   summary: 'List suppressions, oldest first',
   request: {

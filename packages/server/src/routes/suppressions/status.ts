@@ -8,6 +8,7 @@ import { SuppressionStatusSchema } from './schema';
 export const suppressionStatusRoute = createRoute({
   method: 'get',
   path: '/campaigns/suppressions/status',
+  operationId: 'suppressions.status',
   tags: ['Suppressions'],
   summary: 'Whether an address is suppressed (by itself or by its domain)',
   request: {

@@ -8,6 +8,7 @@ import { ThreadIdParam, ThreadSchema, toThread } from './schema';
 export const getThreadRoute = createRoute({
   method: 'get',
   path: '/threads/{id}',
+  operationId: 'threads.get',
   tags: ['Unibox'],
   summary: 'Get a thread',
   request: { params: ThreadIdParam, query: WorkspaceQuery },

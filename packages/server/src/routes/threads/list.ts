@@ -8,6 +8,7 @@ import { ThreadListQuery, ThreadListSchema, toThread } from './schema';
 export const listThreadsRoute = createRoute({
   method: 'get',
   path: '/threads',
+  operationId: 'threads.list',
   tags: ['Unibox'],
   summary: 'List threads, newest activity first',
   request: { query: ThreadListQuery },

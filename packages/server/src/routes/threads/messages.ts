@@ -8,6 +8,7 @@ import { ThreadIdParam, ThreadMessagesSchema, toMessage } from './schema';
 export const threadMessagesRoute = createRoute({
   method: 'get',
   path: '/threads/{id}/messages',
+  operationId: 'threads.messages',
   tags: ['Unibox'],
   summary: "A thread's messages, oldest first: our sends, the replies, the Unibox replies",
   request: { params: ThreadIdParam, query: WorkspaceQuery },

@@ -9,6 +9,7 @@ import { smtpReplySender } from './sender';
 export const replyThreadRoute = createRoute({
   method: 'post',
   path: '/threads/{id}/reply',
+  operationId: 'threads.reply',
   tags: ['Unibox'],
   summary: "Reply in the thread from its mailbox (counts toward the mailbox's daily limit)",
   request: {

@@ -8,6 +8,7 @@ import { ThreadIdParam, ThreadSchema, toThread, UpdateThreadBody } from './schem
 export const updateThreadRoute = createRoute({
   method: 'patch',
   path: '/threads/{id}',
+  operationId: 'threads.update',
   tags: ['Unibox'],
   summary: "Correct a thread's reply intent (writes thread.intent_changed)",
   request: {

@@ -7,6 +7,7 @@ import { html, TokenParam } from './schema';
 export const unsubscribePageRoute = createRoute({
   method: 'get',
   path: '/u/{token}',
+  operationId: 'unsubscribe.page',
   tags: ['Unsubscribe'],
   summary: 'The unsubscribe confirm page (public)',
   description:

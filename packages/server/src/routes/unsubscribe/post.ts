@@ -9,6 +9,7 @@ import { html, OneClickBody, TokenParam, UnsubscribedSchema } from './schema';
 export const unsubscribeRoute = createRoute({
   method: 'post',
   path: '/u/{token}',
+  operationId: 'unsubscribe.confirm',
   tags: ['Unsubscribe'],
   summary: 'Unsubscribe (public; RFC 8058 one-click)',
   description:

@@ -15,6 +15,7 @@ import {
 export const createSubscriptionRoute = createRoute({
   method: 'post',
   path: `${WEBHOOKS_BASE}/subscriptions`,
+  operationId: 'webhooks.create',
   tags: [TAG],
   // the answer shows the signing secret once: never kept for an Idempotency-Key replay
   middleware: [answersSecret('subscription.secret')] as const,

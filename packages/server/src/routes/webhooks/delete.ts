@@ -8,6 +8,7 @@ import { SubscriptionIdParam, TAG, WEBHOOKS_BASE } from './schema';
 export const deleteSubscriptionRoute = createRoute({
   method: 'delete',
   path: `${WEBHOOKS_BASE}/subscriptions/{id}`,
+  operationId: 'webhooks.delete',
   tags: [TAG],
   summary: 'Delete a subscription and its deliveries',
   request: { params: SubscriptionIdParam, query: WorkspaceQuery },

@@ -9,6 +9,7 @@ import { DeliverySchema, SubscriptionIdParam, TAG, toDelivery, WEBHOOKS_BASE } f
 export const listDeliveriesRoute = createRoute({
   method: 'get',
   path: `${WEBHOOKS_BASE}/subscriptions/{id}/deliveries`,
+  operationId: 'webhooks.deliveries',
   tags: [TAG],
   summary: "A subscription's deliveries, newest first, with the last response kept",
   request: { params: SubscriptionIdParam, query: PageQuery },

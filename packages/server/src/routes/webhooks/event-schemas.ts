@@ -160,6 +160,8 @@ export function registerWebhookEvents(app: App): void {
     registry.registerWebhook({
       method: 'post',
       path: type,
+      // `reply.received` → `webhookEvents.replyReceived`
+      operationId: `webhookEvents.${type.replace(/[._]([a-z])/g, (_, c: string) => c.toUpperCase())}`,
       tags: ['Webhooks'],
       summary: about,
       description,

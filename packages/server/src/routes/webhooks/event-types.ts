@@ -12,6 +12,7 @@ const EventTypeList = z
 export const listEventTypesRoute = createRoute({
   method: 'get',
   path: `${WEBHOOKS_BASE}/event-types`,
+  operationId: 'webhooks.eventTypes',
   tags: [TAG],
   summary: 'The event types a subscription can receive',
   request: { query: WorkspaceQuery },

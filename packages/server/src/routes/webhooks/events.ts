@@ -9,6 +9,7 @@ import { LoggedEventSchema, TAG, toLoggedEvent, WEBHOOKS_BASE } from './schema';
 export const listEventsRoute = createRoute({
   method: 'get',
   path: `${WEBHOOKS_BASE}/events`,
+  operationId: 'webhooks.events',
   tags: [TAG],
   summary: "The workspace's event log, newest first",
   request: {

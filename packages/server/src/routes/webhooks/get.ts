@@ -14,6 +14,7 @@ import {
 export const getSubscriptionRoute = createRoute({
   method: 'get',
   path: `${WEBHOOKS_BASE}/subscriptions/{id}`,
+  operationId: 'webhooks.get',
   tags: [TAG],
   summary: 'Get a subscription, with its secret',
   request: { params: SubscriptionIdParam, query: WorkspaceQuery },

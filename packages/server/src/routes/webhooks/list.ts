@@ -9,6 +9,7 @@ import { SubscriptionSchema, TAG, toSubscription, WEBHOOKS_BASE } from './schema
 export const listSubscriptionsRoute = createRoute({
   method: 'get',
   path: `${WEBHOOKS_BASE}/subscriptions`,
+  operationId: 'webhooks.list',
   tags: [TAG],
   summary: 'List subscriptions, oldest first (never their secrets)',
   request: { query: PageQuery },

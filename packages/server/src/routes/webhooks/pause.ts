@@ -8,6 +8,7 @@ import { SubscriptionEnvelope, SubscriptionIdParam, TAG, toSubscription, WEBHOOK
 export const pauseSubscriptionRoute = createRoute({
   method: 'post',
   path: `${WEBHOOKS_BASE}/subscriptions/{id}/pause`,
+  operationId: 'webhooks.pause',
   tags: [TAG],
   summary: 'Pause: events are held (nothing dropped) until resume',
   request: { params: SubscriptionIdParam, query: WorkspaceQuery, headers: IdempotencyHeader },

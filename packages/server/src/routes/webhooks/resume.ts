@@ -8,6 +8,7 @@ import { SubscriptionEnvelope, SubscriptionIdParam, TAG, toSubscription, WEBHOOK
 export const resumeSubscriptionRoute = createRoute({
   method: 'post',
   path: `${WEBHOOKS_BASE}/subscriptions/{id}/resume`,
+  operationId: 'webhooks.resume',
   tags: [TAG],
   summary: 'Resume (also a disabled one): held events are delivered, oldest first',
   request: { params: SubscriptionIdParam, query: WorkspaceQuery, headers: IdempotencyHeader },

@@ -8,6 +8,7 @@ import { DeliveryIdParam, DeliverySchema, TAG, toDelivery, WEBHOOKS_BASE } from 
 export const retryDeliveryRoute = createRoute({
   method: 'post',
   path: `${WEBHOOKS_BASE}/subscriptions/{id}/deliveries/{deliveryId}/retry`,
+  operationId: 'webhooks.retryDelivery',
   tags: [TAG],
   summary: 'Attempt a delivery now, whatever its status (same `webhook-id`; attempts count on)',
   request: { params: DeliveryIdParam, query: WorkspaceQuery, headers: IdempotencyHeader },

@@ -16,6 +16,7 @@ import {
 export const rotateSecretRoute = createRoute({
   method: 'post',
   path: `${WEBHOOKS_BASE}/subscriptions/{id}/rotate-secret`,
+  operationId: 'webhooks.rotateSecret',
   tags: [TAG],
   // the answer shows the signing secret once: never kept for an Idempotency-Key replay
   middleware: [answersSecret('subscription.secret')] as const,

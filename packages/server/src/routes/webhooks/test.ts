@@ -8,6 +8,7 @@ import { DeliverySchema, SubscriptionIdParam, TAG, toDelivery, WEBHOOKS_BASE } f
 export const testSubscriptionRoute = createRoute({
   method: 'post',
   path: `${WEBHOOKS_BASE}/subscriptions/{id}/test`,
+  operationId: 'webhooks.test',
   tags: [TAG],
   summary: 'Deliver a `webhook.test` event now (one attempt) and answer the delivery',
   request: { params: SubscriptionIdParam, query: WorkspaceQuery, headers: IdempotencyHeader },

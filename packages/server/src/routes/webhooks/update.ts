@@ -15,6 +15,7 @@ import {
 export const updateSubscriptionRoute = createRoute({
   method: 'patch',
   path: `${WEBHOOKS_BASE}/subscriptions/{id}`,
+  operationId: 'webhooks.update',
   tags: [TAG],
   summary: "Change a subscription's endpoint or filters (a new endpoint is checked again)",
   request: {
