@@ -65,6 +65,7 @@ describe('preflight', () => {
       ['variables_resolvable', true],
       ['unsubscribe_link', true],
       ['suppressed_contacts', true],
+      ['mailboxes_healthy', true],
     ]);
     expect(res.body.blockingFailures).toEqual([]);
     expect(res.body.summary).toBe('All checks passed. Ready to launch.');
@@ -194,6 +195,70 @@ describe('preflight', () => {
     expect(res.body.summary).toMatch(
       /^Ready to launch with 3 warning\(s\): variables_resolvable .*unsubscribe_link .*suppressed_contacts/,
     );
+  });
+
+  it('mailboxes_healthy warns about a paused mailbox beside an active one; the launch still goes', async () => {
+    const spare = await t.a.req('POST', '/mailboxes', {
+      body: peers.mailboxBody({ address: 'spare@cooloutreach.com' }),
+    });
+    expect(spare.status).toBe(201);
+    const id = await readyCampaign(t, t.a, { mailboxAddress: ADDRESS });
+    const att = await t.a.req('POST', `/campaigns/${id}/mailboxes`, {
+      body: { mailboxAddress: 'spare@cooloutreach.com', dailyLimit: 10, weight: 1 },
+    });
+    await t.a.req('PATCH', `/campaigns/${id}/mailboxes/${att.body.id}`, { body: { state: 'paused' } });
+    const res = await t.a.req('GET', `/campaigns/${id}/preflight`);
+    expect(res.body.blockingFailures).toEqual([]);
+    expect(byName(res.body.checks).mailboxes_healthy).toEqual({
+      name: 'mailboxes_healthy',
+      passed: false,
+      blocking: false,
+      detail: 'spare@cooloutreach.com: paused',
+    });
+    expect(res.body.summary).toBe(
+      'Ready to launch with 1 warning(s): mailboxes_healthy (spare@cooloutreach.com: paused).',
+    );
+    const launch = await t.a.req('POST', `/campaigns/${id}/launch`);
+    expect(launch.status).toBe(200);
+    expect(launch.body).toMatchObject({ ok: true, status: 'launched' });
+  });
+
+  it('mailboxes_healthy warns about a mailbox whose inbox read is failing, and a stored failed check', async () => {
+    const address = 'inbox-err@cooloutreach.com';
+    const mbx = await t.a.req('POST', '/mailboxes', { body: peers.mailboxBody({ address }) });
+    expect(mbx.status).toBe(201);
+    await t.deps.db.orm.insert(schema.mailboxInbox).values({
+      mailboxId: mbx.body.id,
+      workspaceId: t.a.workspaceId,
+      lastReadAt: clock.now(),
+      lastError: 'IMAP connection timed out',
+      updatedAt: clock.now(),
+    });
+    const id = await readyCampaign(t, t.a, { mailboxAddress: ADDRESS });
+    await t.a.req('POST', `/campaigns/${id}/mailboxes`, {
+      body: { mailboxAddress: address, dailyLimit: 10, weight: 1 },
+    });
+    const res = await t.a.req('GET', `/campaigns/${id}/preflight`);
+    expect(res.body.blockingFailures).toEqual([]);
+    const health = byName(res.body.checks).mailboxes_healthy!;
+    expect(health).toMatchObject({ passed: false, blocking: false });
+    expect(health.detail).toBe(`${address}: inbox read failing (IMAP connection timed out)`);
+    expect(res.body.summary).toMatch(/^Ready to launch with 1 warning\(s\): mailboxes_healthy \(inbox-err@/);
+
+    // A paused mailbox is not logged in to again, but its stored failed check is reported.
+    const bad = await t.a.req('POST', `/campaigns/${id}/mailboxes`, {
+      body: { mailboxAddress: BAD_IMAP, dailyLimit: 10, weight: 1 },
+    });
+    expect(
+      byName((await t.a.req('GET', `/campaigns/${id}/preflight`)).body.checks).mailbox_auth!.passed,
+    ).toBe(false);
+    await t.a.req('PATCH', `/campaigns/${id}/mailboxes/${bad.body.id}`, { body: { state: 'paused' } });
+    const again = await t.a.req('GET', `/campaigns/${id}/preflight`);
+    expect(again.body.blockingFailures).toEqual([]);
+    const detail = byName(again.body.checks).mailboxes_healthy!.detail!;
+    expect(detail).toContain(`${address}: inbox read failing`);
+    expect(detail).toMatch(new RegExp(`${BAD_IMAP}: paused; last IMAP check failed \\(.+\\)`));
+    expect(detail).not.toContain(`${ADDRESS}:`);
   });
 
   it('404 for another workspace campaign, 401 without a key, 403 with another workspace id', async () => {

@@ -791,7 +791,7 @@ export interface paths {
         };
         /**
          * Check that a campaign can launch (mailbox_auth logs in to every active mailbox)
-         * @description Blocking checks: has_steps, has_contacts, has_mailboxes, mailbox_auth, schedule_set. Warnings that do not block: variables_resolvable, unsubscribe_link, suppressed_contacts. A successful login younger than 10 minutes is reused.
+         * @description Blocking checks: has_steps, has_contacts, has_mailboxes, mailbox_auth, schedule_set. Warnings that do not block: variables_resolvable, unsubscribe_link, suppressed_contacts, mailboxes_healthy (an attached mailbox is paused, its last login check failed or its inbox read is failing). A successful login younger than 10 minutes is reused.
          */
         get: operations["campaigns.preflight"];
         put?: never;
@@ -2883,13 +2883,13 @@ export interface components {
         };
         Preflight: {
             checks: components["schemas"]["PreflightCheck"][];
-            blockingFailures: ("has_steps" | "has_contacts" | "has_mailboxes" | "mailbox_auth" | "schedule_set" | "variables_resolvable" | "unsubscribe_link" | "suppressed_contacts")[];
+            blockingFailures: ("has_steps" | "has_contacts" | "has_mailboxes" | "mailbox_auth" | "schedule_set" | "variables_resolvable" | "unsubscribe_link" | "suppressed_contacts" | "mailboxes_healthy")[];
             /** @example All checks passed. Ready to launch. */
             summary: string;
         };
         PreflightCheck: {
             /** @enum {string} */
-            name: "has_steps" | "has_contacts" | "has_mailboxes" | "mailbox_auth" | "schedule_set" | "variables_resolvable" | "unsubscribe_link" | "suppressed_contacts";
+            name: "has_steps" | "has_contacts" | "has_mailboxes" | "mailbox_auth" | "schedule_set" | "variables_resolvable" | "unsubscribe_link" | "suppressed_contacts" | "mailboxes_healthy";
             passed: boolean;
             /** @example john@cooloutreach.com: SMTP 535 Authentication credentials invalid */
             detail?: string;

@@ -4,7 +4,8 @@
  *
  * `mailbox_auth` really logs in to every active attached mailbox (SMTP and IMAP, in parallel,
  * each bounded by a timeout) through the caller's {@link MailboxChecker}; a successful check
- * younger than 10 minutes is reused, a failed one is tried again.
+ * younger than 10 minutes is reused, a failed one is tried again. `mailboxes_healthy` (a warning,
+ * preflight-health.ts) names attached mailboxes that are paused or failing.
  */
 
 import { and, asc, eq, isNull } from 'drizzle-orm';
@@ -17,6 +18,7 @@ import { type CampaignMailboxWithAddress, listAttached } from './campaign-mailbo
 import { type CampaignRow, getCampaign } from './campaigns';
 import { type InboxState, inboxStates, NEVER_READ } from './mailbox-inbox';
 import { checkMailbox, type MailboxChecker, type MailboxRow, mailboxesByIds } from './mailboxes';
+import { mailboxHealthCheck } from './preflight-health';
 
 export const BLOCKING_CHECKS = [
   'has_steps',
@@ -25,7 +27,12 @@ export const BLOCKING_CHECKS = [
   'mailbox_auth',
   'schedule_set',
 ] as const;
-export const WARNING_CHECKS = ['variables_resolvable', 'unsubscribe_link', 'suppressed_contacts'] as const;
+export const WARNING_CHECKS = [
+  'variables_resolvable',
+  'unsubscribe_link',
+  'suppressed_contacts',
+  'mailboxes_healthy',
+] as const;
 export type PreflightCheckName = (typeof BLOCKING_CHECKS)[number] | (typeof WARNING_CHECKS)[number];
 
 export interface PreflightCheck {
@@ -329,6 +336,7 @@ export async function preflightCampaign(
       ? { detail: `${plural(suppressed, 'contact')} suppressed: they will not be sent to` }
       : {}),
   });
+  checks.push(await mailboxHealthCheck(db, campaign.workspaceId, attached, mailboxes));
 
   return {
     checks,

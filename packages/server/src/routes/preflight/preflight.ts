@@ -14,7 +14,7 @@ export const preflightRoute = createRoute({
   tags: ['Preflight'],
   summary: 'Check that a campaign can launch (mailbox_auth logs in to every active mailbox)',
   description:
-    'Blocking checks: has_steps, has_contacts, has_mailboxes, mailbox_auth, schedule_set. Warnings that do not block: variables_resolvable, unsubscribe_link, suppressed_contacts. A successful login younger than 10 minutes is reused.',
+    'Blocking checks: has_steps, has_contacts, has_mailboxes, mailbox_auth, schedule_set. Warnings that do not block: variables_resolvable, unsubscribe_link, suppressed_contacts, mailboxes_healthy (an attached mailbox is paused, its last login check failed or its inbox read is failing). A successful login younger than 10 minutes is reused.',
   request: { params: CampaignIdParam, query: WorkspaceQuery },
   responses: {
     200: { description: 'The checks', content: { 'application/json': { schema: PreflightSchema } } },
