@@ -46,6 +46,7 @@ describe('subscriptions', () => {
       'contact.unsubscribed',
       'contact.status_changed',
       'contact.completed',
+      'contact.mailbox_changed',
       'send.sent',
       'send.failed',
       'campaign.launched',

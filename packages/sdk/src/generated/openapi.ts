@@ -1047,6 +1047,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "contact.mailbox_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The contact's mailbox was detached from the campaign; its next steps go from another one
+         * @description Standard Webhooks: verify the signature with the subscription secret, de-duplicate by `webhook-id`, answer 2xx within 15 s.
+         */
+        post: operations["webhookEvents.contactMailboxChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "send.sent": {
         parameters: {
             query?: never;
@@ -1432,6 +1452,36 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description The body of a `contact.mailbox_changed` delivery */
+        ContactMailboxChangedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "contact.mailbox_changed";
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            timestamp: string;
+            data: components["schemas"]["ContactMailboxChangedData"];
+        };
+        ContactMailboxChangedData: {
+            /** @example cmp_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            campaignId: string;
+            /** @example cnt_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            contactId: string;
+            /** @example jane@acme.com */
+            email: string;
+            /** @example mbx_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            fromMailboxId: string;
+            /** @example mbx_01j9z3k4m5n6p7q8r9s0t1v2w4 */
+            toMailboxId: string;
+            /** @enum {string} */
+            reason: "detached";
+        } & {
+            [key: string]: unknown;
+        };
         /** @description The body of a `send.sent` delivery */
         SendSentEvent: {
             /**
@@ -1722,7 +1772,7 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        WebhookEvent: components["schemas"]["ReplyReceivedEvent"] | components["schemas"]["ContactBouncedEvent"] | components["schemas"]["ContactUnsubscribedEvent"] | components["schemas"]["ContactStatusChangedEvent"] | components["schemas"]["ContactCompletedEvent"] | components["schemas"]["SendSentEvent"] | components["schemas"]["SendFailedEvent"] | components["schemas"]["CampaignLaunchedEvent"] | components["schemas"]["CampaignPausedEvent"] | components["schemas"]["CampaignResumedEvent"] | components["schemas"]["CampaignCompletedEvent"] | components["schemas"]["ImportCompletedEvent"] | components["schemas"]["ThreadIntentChangedEvent"] | components["schemas"]["SubsequenceEnrolledEvent"] | components["schemas"]["MailboxErrorEvent"] | components["schemas"]["WebhookDisabledEvent"] | components["schemas"]["WebhookTestEvent"];
+        WebhookEvent: components["schemas"]["ReplyReceivedEvent"] | components["schemas"]["ContactBouncedEvent"] | components["schemas"]["ContactUnsubscribedEvent"] | components["schemas"]["ContactStatusChangedEvent"] | components["schemas"]["ContactCompletedEvent"] | components["schemas"]["ContactMailboxChangedEvent"] | components["schemas"]["SendSentEvent"] | components["schemas"]["SendFailedEvent"] | components["schemas"]["CampaignLaunchedEvent"] | components["schemas"]["CampaignPausedEvent"] | components["schemas"]["CampaignResumedEvent"] | components["schemas"]["CampaignCompletedEvent"] | components["schemas"]["ImportCompletedEvent"] | components["schemas"]["ThreadIntentChangedEvent"] | components["schemas"]["SubsequenceEnrolledEvent"] | components["schemas"]["MailboxErrorEvent"] | components["schemas"]["WebhookDisabledEvent"] | components["schemas"]["WebhookTestEvent"];
         Workspace: {
             /** @example 42 */
             workspace_id: number;
@@ -2183,7 +2233,7 @@ export interface components {
             secret?: string;
         };
         /** @enum {string} */
-        WebhookEventType: "reply.received" | "contact.bounced" | "contact.unsubscribed" | "contact.status_changed" | "contact.completed" | "send.sent" | "send.failed" | "campaign.launched" | "campaign.paused" | "campaign.resumed" | "campaign.completed" | "import.completed" | "thread.intent_changed" | "subsequence.enrolled" | "mailbox.error" | "webhook.disabled";
+        WebhookEventType: "reply.received" | "contact.bounced" | "contact.unsubscribed" | "contact.status_changed" | "contact.completed" | "contact.mailbox_changed" | "send.sent" | "send.failed" | "campaign.launched" | "campaign.paused" | "campaign.resumed" | "campaign.completed" | "import.completed" | "thread.intent_changed" | "subsequence.enrolled" | "mailbox.error" | "webhook.disabled";
         WebhookSubscriptionList: {
             items: components["schemas"]["WebhookSubscription"][];
             next_cursor: string | null;
@@ -9632,6 +9682,35 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ContactCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhookEvents.contactMailboxChanged": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id (`whd_…`), the same on every retry */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`; two during a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactMailboxChangedEvent"];
             };
         };
         responses: {

@@ -13,6 +13,10 @@ export const WEBHOOK_EVENT_TYPES = [
   { type: 'contact.unsubscribed', description: 'The contact unsubscribed (link, header or reply)' },
   { type: 'contact.status_changed', description: "The contact's status in the campaign changed" },
   { type: 'contact.completed', description: 'The contact received every step of the campaign' },
+  {
+    type: 'contact.mailbox_changed',
+    description: "The contact's mailbox was detached from the campaign; its next steps go from another one",
+  },
   { type: 'send.sent', description: 'A step was sent to a contact' },
   { type: 'send.failed', description: 'A send failed for good' },
   { type: 'campaign.launched', description: 'The campaign was launched' },

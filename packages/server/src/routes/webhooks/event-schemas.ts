@@ -54,6 +54,15 @@ const DATA: Record<string, z.ZodTypeAny> = {
     'ContactStatusChangedData',
   ),
   'contact.completed': open(contact, 'ContactCompletedData'),
+  'contact.mailbox_changed': open(
+    {
+      ...contact,
+      fromMailboxId: id('mbx_01j9z3k4m5n6p7q8r9s0t1v2w3'),
+      toMailboxId: id('mbx_01j9z3k4m5n6p7q8r9s0t1v2w4'),
+      reason: z.enum(['detached']),
+    },
+    'ContactMailboxChangedData',
+  ),
   'send.sent': open(
     {
       ...send,
