@@ -207,20 +207,26 @@ export class Outreach {
    * One API call by its spec path (`'/campaigns/{id}'`, path params in `args.path`): the same
    * middleware as every resource method. Resolves with the parsed 2xx body (`parse` for other
    * bodies); rejects with an `APIError` subclass, or `InvalidResponseError` for a body that is
-   * not the JSON promised.
+   * not the JSON promised. With `options.contentType` the body is sent as it is, with that type.
    */
   request<T = unknown>(
     method: HttpMethod,
     path: string,
     args: { path?: unknown; query?: Record<string, unknown> | undefined; body?: unknown } = {},
-    options: RequestOptions & { accept?: string } = {},
+    options: RequestOptions & { accept?: string; contentType?: string } = {},
     parse: ResponseParser<T> = parseJson,
   ): APIPromise<T> {
-    const headers = { ...options.headers, ...(options.accept ? { Accept: options.accept } : {}) };
+    const headers = {
+      ...options.headers,
+      ...(options.accept ? { Accept: options.accept } : {}),
+      ...(options.contentType ? { 'Content-Type': options.contentType } : {}),
+    };
     const response = this.#raw
       .request(method, path, {
         params: { path: args.path as Record<string, string>, query: args.query },
         body: args.body,
+        // a body of its own media type (`contentType`) goes as it is, text or bytes
+        ...(options.contentType ? { bodySerializer: (b: unknown) => b as string } : {}),
         headers,
         fetch: this._fetchWith(options),
         parseAs: 'stream',

@@ -182,5 +182,11 @@ describe("the seed's flow through MCP", () => {
     expect(missing).toMatchObject({ isError: true, body: { status: 404, code: 'not_found' } });
     const gate = await ok(stdio, 'launch_campaign', { campaignId: created.id });
     expect(gate).toMatchObject({ confirmRequired: true, wouldEnrol: 0 });
+    // a raw (non-JSON) body goes through the SDK as message/rfc822
+    const raw =
+      'From: a@acme.test\r\nSubject: Re: hi\r\nIn-Reply-To: <x@cooloutreach.test>\r\n\r\nNot interested, thanks.\r\n';
+    const classified = await ok(stdio, 'classify_message', { raw });
+    expect(classified).toMatchObject({ kind: 'reply', replyIntent: 'not_interested' });
+    expect(classified).toEqual(await ok(http, 'classify_message', { raw }));
   });
 });

@@ -56,6 +56,8 @@ export const TOOL_NAMES = [
   'add_suppressions',
   'list_threads',
   'get_thread',
+  'reply_to_thread',
   'set_reply_intent',
   'list_webhook_deliveries',
+  'classify_message',
 ];

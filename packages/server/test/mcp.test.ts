@@ -84,6 +84,21 @@ describe('POST /mcp', () => {
       destructiveHint: true,
       openWorldHint: true,
     });
+    expect(byName.reply_to_thread!.annotations).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: true,
+    });
+    expect(byName.reply_to_thread!.inputSchema.required).toEqual(['threadId']);
+    expect(Object.keys(byName.reply_to_thread!.inputSchema.properties ?? {})).toEqual(
+      expect.arrayContaining(['threadId', 'confirm', 'bodyText', 'bodyHtml']),
+    );
+    expect(byName.classify_message!.annotations).toMatchObject({
+      readOnlyHint: true,
+      destructiveHint: false,
+    });
+    expect(byName.classify_message!.inputSchema.required).toEqual(['raw']);
   });
 
   it('bad input is a tool error carrying the problem with code and the failing field', async () => {

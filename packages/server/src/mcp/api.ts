@@ -10,8 +10,10 @@ export interface ApiCall {
   path: string;
   params?: Record<string, string>;
   query?: Record<string, unknown>;
-  /** JSON, or a FormData for the CSV upload. */
+  /** JSON, or a FormData for the CSV upload, or text sent as-is when `contentType` is given. */
   body?: unknown;
+  /** The body is this media type, sent unserialized (`message/rfc822` for the classifier). */
+  contentType?: string;
 }
 
 export type ApiResult =

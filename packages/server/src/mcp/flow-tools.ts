@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { importContactsRoute } from '../routes/contacts/import';
+import { classifyRoute } from '../routes/inbox/classify';
 import { launchRoute } from '../routes/launch/launch';
 import { preflightRoute } from '../routes/preflight/preflight';
 import { getStatsRoute } from '../routes/stats/get';
@@ -42,6 +43,44 @@ export function importContactsTool(): Tool {
         path: importContactsRoute.path,
         ...split.call,
         body: form,
+      });
+    },
+  };
+}
+
+/** `classify_message`: the raw message as text, sent to the classifier as the message/rfc822 body it takes. */
+export function classifyMessageTool(): Tool {
+  const args = routeArgs(
+    classifyRoute,
+    {},
+    z.object({
+      raw: z
+        .string()
+        .min(1)
+        .describe('The whole RFC 822 message as text: headers, a blank line, then the body (MIME parts too)'),
+    }),
+  );
+  return {
+    name: 'classify_message',
+    description:
+      'Classify a raw email as the inbox loop would, storing nothing: {kind: reply|auto_reply|bounce|complaint|notification, replyIntent, isOoo, oooUntil, bounce, complaint, text (the reply without quotes and signature), reasons}. For asking why a reply was labelled as it was.',
+    annotations: {
+      title: 'Classify a message',
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
+    inputSchema: args.schema,
+    async run(input, api) {
+      const split = args.split(input);
+      if (!split.ok) return split.result;
+      return api({
+        method: classifyRoute.method,
+        path: classifyRoute.path,
+        ...split.call,
+        body: String(input.raw ?? ''),
+        contentType: 'message/rfc822',
       });
     },
   };

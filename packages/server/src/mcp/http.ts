@@ -47,7 +47,10 @@ export function inProcessApi(app: App, authorization: string): Api {
     const headers = new Headers({ authorization, accept: 'application/json' });
     let body: FormData | string | undefined;
     if (call.body instanceof FormData) body = call.body;
-    else if (call.body !== undefined) {
+    else if (call.contentType !== undefined) {
+      headers.set('content-type', call.contentType);
+      body = String(call.body ?? '');
+    } else if (call.body !== undefined) {
       headers.set('content-type', 'application/json');
       body = JSON.stringify(call.body);
     }

@@ -22,7 +22,12 @@ export function sdkApi(client: Outreach): Api {
   return async (call) => {
     try {
       const { data, response } = await client
-        .request(call.method, call.path, { path: call.params, query: call.query, body: call.body })
+        .request(
+          call.method,
+          call.path,
+          { path: call.params, query: call.query, body: call.body },
+          call.contentType === undefined ? {} : { contentType: call.contentType },
+        )
         .withResponse();
       return { ok: true, status: response.status, body: data };
     } catch (err) {

@@ -1,7 +1,9 @@
+import { replyBodies, replySubject } from '@outreach/shared';
 import { attachMailboxRoute } from '../routes/campaign-mailboxes/attach';
 import { createCampaignRoute } from '../routes/campaigns/create';
 import { getCampaignRoute } from '../routes/campaigns/get';
 import { listCampaignsRoute } from '../routes/campaigns/list';
+import { getContactRoute } from '../routes/contacts/get';
 import { listContactsRoute } from '../routes/contacts/list';
 import { changeLifecycleRoute } from '../routes/lifecycle/change';
 import { listMailboxesRoute } from '../routes/mailboxes/list';
@@ -13,9 +15,17 @@ import { previewStepRoute } from '../routes/steps/preview';
 import { addSuppressionsRoute } from '../routes/suppressions/add';
 import { getThreadRoute } from '../routes/threads/get';
 import { listThreadsRoute } from '../routes/threads/list';
+import { replyThreadRoute } from '../routes/threads/reply';
+import { ReplyBody } from '../routes/threads/schema';
 import { updateThreadRoute } from '../routes/threads/update';
 import { listDeliveriesRoute } from '../routes/webhooks/deliveries';
-import { importContactsTool, launchCampaignTool } from './flow-tools';
+import { type Api, type ApiCall, type ApiResult, localProblem } from './api';
+import {
+  classifyMessageTool,
+  confirmedRouteTool,
+  importContactsTool,
+  launchCampaignTool,
+} from './flow-tools';
 import { routeTool, type Tool } from './route-tool';
 
 /** Hints for the tools that only read. */
@@ -181,6 +191,20 @@ export function mcpTools(): Tool[] {
       rename: { id: 'threadId' },
       annotations: { ...READ, title: 'Get a thread' },
     }),
+    confirmedRouteTool(replyThreadRoute, {
+      name: 'reply_to_thread',
+      description:
+        "Reply in a Unibox thread from its mailbox to its contact (`bodyText` and/or `bodyHtml`; counts toward the mailbox's daily limit). Without `confirm: true` it sends nothing and answers {confirmRequired: true, rendered: {to, subject, bodyHtml, bodyText}}: show that to the user and ask before calling again with confirm: true.",
+      rename: { id: 'threadId' },
+      annotations: {
+        title: 'Reply to a thread',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
+      preview: previewReply,
+    }),
     routeTool(updateThreadRoute, {
       name: 'set_reply_intent',
       description:
@@ -201,5 +225,32 @@ export function mcpTools(): Tool[] {
       rename: { id: 'subscriptionId' },
       annotations: { ...READ, title: 'List webhook deliveries' },
     }),
+    classifyMessageTool(),
   ];
+}
+
+/** The reply as `POST /threads/{id}/reply` would send it: the thread's contact, `Re:` subject, both bodies. */
+async function previewReply(call: Omit<ApiCall, 'method' | 'path'>, api: Api): Promise<ApiResult> {
+  const body = ReplyBody.safeParse(call.body ?? {});
+  if (!body.success) {
+    const errors = body.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    const detail = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+    return { ok: false, status: 422, body: localProblem(422, 'validation_failed', detail, errors) };
+  }
+  const thread = await api({ method: getThreadRoute.method, path: getThreadRoute.path, params: call.params });
+  if (!thread.ok) return thread;
+  const t = thread.body as { campaignId: string; contactId: string; subject_display: string };
+  const contact = await api({
+    method: getContactRoute.method,
+    path: getContactRoute.path,
+    params: { id: t.campaignId, contactId: t.contactId },
+  });
+  if (!contact.ok) return contact;
+  const { html, text } = replyBodies(body.data);
+  const to = (contact.body as { email: string }).email;
+  return {
+    ok: true,
+    status: 200,
+    body: { rendered: { to, subject: replySubject(t.subject_display), bodyHtml: html, bodyText: text } },
+  };
 }

@@ -48,6 +48,22 @@ export interface ReplySender {
 
 const DAY_MS = 86_400_000;
 
+/** Both bodies of a reply from the one given (the preview of `reply_to_thread` shows the same). */
+export function replyBodies(body: { bodyHtml?: string | null; bodyText?: string | null }): {
+  html: string;
+  text: string;
+} {
+  return {
+    text: body.bodyText ?? htmlToText(body.bodyHtml ?? ''),
+    html: body.bodyHtml ?? textToHtml(body.bodyText ?? ''),
+  };
+}
+
+/** The subject of a reply in the thread (one line). */
+export function replySubject(subjectDisplay: string): string {
+  return `Re: ${subjectDisplay}`.replace(/[\r\n]+/g, ' ');
+}
+
 function textToHtml(text: string): string {
   return text
     .split(/\r?\n\r?\n/)
@@ -124,9 +140,8 @@ export async function replyToThread(
   const id = newId('message', now);
   const messageId = `<${id}@${emailDomain(mailbox.address) || 'outreach.invalid'}>`;
   const ids = await threadIds(deps, thread);
-  const text = body.bodyText ?? htmlToText(body.bodyHtml ?? '');
-  const html = body.bodyHtml ?? textToHtml(body.bodyText ?? '');
-  const subject = `Re: ${thread.subjectDisplay}`.replace(/[\r\n]+/g, ' ');
+  const { text, html } = replyBodies(body);
+  const subject = replySubject(thread.subjectDisplay);
   const to = String(ctx.email);
   // Reserve the row, the mailbox's 24 h total (campaign sends + Unibox replies) checked in the write.
   const reserved = await deps.db.client.execute({
