@@ -80,7 +80,7 @@ export const metrics = {
   }),
   imapMessages: new Counter({
     name: 'outreach_imap_messages_total',
-    help: 'Messages fetched over IMAP per mailbox, by classification (reply, bounce, auto_reply, complaint, unmatched)',
+    help: 'Messages fetched over IMAP per mailbox, by outcome (stored, unmatched, duplicate, unreadable)',
     labelNames: ['mailbox_id', 'kind'] as const,
     registers,
   }),

@@ -5,7 +5,7 @@
  * back when its leases run out. A failing login or network is recorded on the mailbox and
  * retried with backoff; the job never dies while the mailbox is verified.
  */
-import type { Deps } from '@outreach/shared';
+import { type Deps, metrics } from '@outreach/shared';
 import { imapErrorText } from '../adapters/imap';
 import { LeaseLost, pollMailbox } from '../inbox/poll';
 import { endPoll, ensurePollJobs, failPoll, finishPoll, INBOX_POLL_JOB } from '../inbox/state';
@@ -51,6 +51,16 @@ async function runPoll(deps: Deps, job: Job, leaseId: string): Promise<void> {
       lastReadAt: lastRead == null ? null : Number(lastRead),
     });
     const ms = Date.now() - startedAt;
+    // per mailbox id, never an address
+    metrics.imapReads.inc({ mailbox_id: mailboxId }, report.folders);
+    for (const [kind, n] of [
+      ['stored', report.stored],
+      ['unmatched', report.unmatched],
+      ['duplicate', report.duplicates],
+      ['unreadable', report.unreadable],
+    ] as const) {
+      if (n > 0) metrics.imapMessages.inc({ mailbox_id: mailboxId, kind }, n);
+    }
     if (report.fetched > 0) deps.log.info('inbox poll', { mailboxId, ms, ...report });
     else deps.log.debug('inbox poll', { mailboxId, ms, ...report });
     await finishPoll(deps, job, leaseId, deps.clock.now() + deps.config.inboxPollSeconds * 1000);
@@ -60,6 +70,7 @@ async function runPoll(deps: Deps, job: Job, leaseId: string): Promise<void> {
       return; // another worker has the mailbox now
     }
     const error = imapErrorText(err);
+    metrics.imapErrors.inc({ mailbox_id: mailboxId });
     deps.log.warn('inbox poll failed', { mailboxId, attempt: job.attempts, error });
     await failPoll(deps, job, leaseId, error);
   }
