@@ -61,9 +61,7 @@ const get = (path: string) =>
 
 describe('outreach start on every core', () => {
   it('runs two API processes and a worker process under one primary', async () => {
-    const pids = await until('two API processes', () =>
-      new Set(apiPids()).size === 2 ? apiPids() : undefined,
-    );
+    await until('two API processes', () => (new Set(apiPids()).size === 2 ? apiPids() : undefined));
     const live = new Set(apiPids().filter(alive));
     const kids = children(run.child.pid!);
     expect(kids, run.output().stderr).toHaveLength(3);

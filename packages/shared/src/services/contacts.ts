@@ -13,7 +13,7 @@ import { normalizeEmail } from '../domain/email';
 import { CUSTOM_JSON_MAX_DEPTH, valueDepth } from '../domain/json-depth';
 import { AppError } from '../errors';
 import { eventStatement, eventsSelect } from '../events';
-import { idFloor, newId, sqlId, sqlIdExpression, sqlIdPrefix } from '../ids';
+import { idFloor, sqlId, sqlIdExpression, sqlIdPrefix } from '../ids';
 import { isSuppressed } from './suppressions';
 
 export type { ContactStatus };
