@@ -272,16 +272,16 @@ describe('/metrics of outreach start', () => {
 });
 
 describe('SIGTERM', () => {
-  it('during a send run: stops taking requests, finishes the sends, exits 0, nothing interrupted', async () => {
+  it('during a send run: stops taking requests, finishes the messages in flight, exits 0, nothing interrupted', async () => {
     const campaignId = await launchRun('sigterm');
     await until('the first messages', () => arrivedFor('sigterm') >= 3);
     const before = arrivedFor('sigterm');
     expect(before).toBeLessThan(CONTACTS);
 
     const stopped = server.stop(30_000);
-    // the listener closes at once while the sends still finish
+    // the listener closes at once; the message in flight on each mailbox still finishes (the rest
+    // of the queue goes back to `scheduled`), so the process may already be gone
     await new Promise((r) => setTimeout(r, 300));
-    expect(server.child.exitCode).toBeNull();
     await expect(fetch(`${server.baseUrl}/health`)).rejects.toThrow();
     const { code, signal } = await stopped;
     expect(signal).toBeNull();
@@ -304,6 +304,8 @@ describe('SIGTERM', () => {
     const arrived = smtp.messages.filter((m) => m.envelope.to[0]!.startsWith('sigterm-'));
     expect(new Set(arrived.map((m) => m.envelope.to[0])).size).toBe(arrived.length);
     expect(counts.sent ?? 0).toBe(arrived.length);
-    expect(arrived.length).toBeGreaterThan(before);
+    expect(arrived.length).toBeGreaterThanOrEqual(before);
+    // what was not sent waits for the next start, due again
+    expect((counts.sent ?? 0) + (counts.scheduled ?? 0)).toBeGreaterThan(0);
   }, 90_000);
 });
