@@ -63,7 +63,11 @@ describe('outreach start on every core', () => {
   it('runs two API processes and a worker process under one primary', async () => {
     await until('two API processes', () => (new Set(apiPids()).size === 2 ? apiPids() : undefined));
     const live = new Set(apiPids().filter(alive));
-    const kids = children(run.child.pid!);
+    // three live children (a process forked or reaped just now may be in between)
+    const kids = await until('three children', () => {
+      const k = children(run.child.pid!);
+      return k.length === 3 ? k : undefined;
+    }).catch(() => children(run.child.pid!));
     expect(kids, run.output().stderr).toHaveLength(3);
     for (const p of live) expect(kids).toContain(p);
     const answers = await Promise.all(Array.from({ length: 40 }, () => get('/campaigns')));
