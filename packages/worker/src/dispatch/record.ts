@@ -2,7 +2,7 @@
  * The writes recording what SMTP answered, fenced by the claim's lease (a worker that lost its
  * claim writes nothing): accepted messages set-based, refusals one by one, and completions.
  */
-import { backoffMs, type Deps, eventStatement } from '@outreach/shared';
+import { backoffMs, type Deps, eventStatement, type RawStatement } from '@outreach/shared';
 import type { SendOutcome } from '../adapters/smtp';
 import { nextStepFor } from './plan';
 import { contactStatusStatements } from './status';
@@ -33,22 +33,17 @@ export function refusalStatements(
     return {
       kind: 'bounced',
       stmts: [
-        {
-          sql: `UPDATE sends SET status = 'bounced', error = ?, updated_at = ?
-                WHERE id = ? AND lease_id = ? AND status = 'sending' RETURNING id`,
-          args: [outcome.error, now, s.sendId, lease],
-        },
-        eventStatement(
-          {
-            workspaceId: r.workspaceId,
-            type: 'contact.bounced',
-            campaignId: r.campaignId,
-            contactId: s.contact.id,
-            data: { ...data, contactId: s.contact.id, email: s.contact.email },
-          },
+        ...bouncedSend(
+          s,
+          lease,
+          outcome,
           now,
-          { sql: `SELECT 1 FROM contacts WHERE id = ? AND status = 'active'`, args: [s.contact.id] },
-        ) as Stmt,
+          {},
+          {
+            sql: `SELECT 1 FROM contacts WHERE id = ? AND status = 'active'`,
+            args: [s.contact.id],
+          },
+        ),
         ...contactStatusStatements(who, 'bounced', 'smtp_rejected', now, data),
       ],
     };
@@ -133,29 +128,7 @@ function bounceAndGoOn(
   return {
     kind: 'bounced',
     stmts: [
-      {
-        sql: `UPDATE sends SET status = 'bounced', error = ?, updated_at = ?
-              WHERE id = ? AND lease_id = ? AND status = 'sending' RETURNING id`,
-        args: [outcome.error, now, s.sendId, lease],
-      },
-      eventStatement(
-        {
-          workspaceId: r.workspaceId,
-          type: 'contact.bounced',
-          campaignId: r.campaignId,
-          contactId: s.contact.id,
-          data: {
-            sendId: s.sendId,
-            stepId: s.step.id,
-            error: outcome.error,
-            contactId: s.contact.id,
-            email: s.contact.email,
-            stopped: false,
-          },
-        },
-        now,
-        bounced,
-      ) as Stmt,
+      ...bouncedSend(s, lease, outcome, now, { stopped: false }, bounced),
       {
         sql: `UPDATE contacts SET current_step = MAX(current_step, ?), next_send_at = ?, updated_at = ?
               WHERE id = ? AND status = 'active' AND EXISTS (${bounced.sql})`,
@@ -164,6 +137,43 @@ function bounceAndGoOn(
       ...(next ? [] : completionStatements(who, s.contact.email, now)),
     ],
   };
+}
+
+/** The send marked `bounced` (fenced by the lease) and its `contact.bounced` event, if `onlyIf`. */
+function bouncedSend(
+  s: ReservedSend,
+  lease: string,
+  outcome: SendOutcome & { ok: false },
+  now: number,
+  extra: Record<string, unknown>,
+  onlyIf: Stmt,
+): Stmt[] {
+  const r = s.reservation;
+  return [
+    {
+      sql: `UPDATE sends SET status = 'bounced', error = ?, updated_at = ?
+            WHERE id = ? AND lease_id = ? AND status = 'sending' RETURNING id`,
+      args: [outcome.error, now, s.sendId, lease],
+    },
+    eventStatement(
+      {
+        workspaceId: r.workspaceId,
+        type: 'contact.bounced',
+        campaignId: r.campaignId,
+        contactId: s.contact.id,
+        data: {
+          sendId: s.sendId,
+          stepId: s.step.id,
+          error: outcome.error,
+          contactId: s.contact.id,
+          email: s.contact.email,
+          ...extra,
+        },
+      },
+      now,
+      onlyIf as RawStatement,
+    ) as Stmt,
+  ];
 }
 
 /** A contact with no step left: `completed` with a contact.completed event (only if still active). */
