@@ -151,7 +151,7 @@ describe('stats counters', () => {
       body: {
         timezone: 'UTC',
         weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-        windows: [{ start: '00:00', end: '23:59' }],
+        windows: [{ start: '00:00', end: '24:00' }],
       },
     });
 

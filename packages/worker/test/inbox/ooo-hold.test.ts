@@ -38,7 +38,7 @@ it('the next step waits for the hold; the other contact follows its own delays',
     schedule: {
       timezone: TZ,
       weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-      windows: [{ start: '00:00', end: '23:59' }],
+      windows: [{ start: '00:00', end: '24:00' }],
     },
     now: START,
     steps: [

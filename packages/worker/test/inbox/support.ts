@@ -68,7 +68,7 @@ export async function seedSent(
       ? {
           timezone: opts.timezone,
           weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-          windows: [{ start: '00:00', end: '23:59' }],
+          windows: [{ start: '00:00', end: '24:00' }],
         }
       : null,
     steps: [
