@@ -11,7 +11,7 @@
  * Run: `pnpm bench api` (BENCH_CONTACTS, BENCH_SECONDS, BENCH_WORKERS="1 2" to change it).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -39,10 +39,21 @@ const STATUSES: [string, number][] = [
   ['failed', 0.01],
 ];
 
-const dir = tempDir('outreach-bench-api-');
+// BENCH_DIR keeps the seeded database (and what the run needs of it) for the next run
+const dir = process.env.BENCH_DIR ?? tempDir('outreach-bench-api-');
 const url = `file:${join(dir, 'bench.db')}`;
+const SEEDED = join(dir, `seeded-${CONTACTS}.json`);
 
-async function seed() {
+interface Seeded {
+  workspaceId: number;
+  key: string;
+  campaignId: string;
+  deepCursor: string;
+}
+
+async function seed(): Promise<Seeded> {
+  if (existsSync(SEEDED)) return JSON.parse(readFileSync(SEEDED, 'utf8')) as Seeded;
+  mkdirSync(dir, { recursive: true });
   const db = openDb(url);
   await migrateDb(db, url);
   const now = Date.now();
@@ -119,7 +130,9 @@ async function seed() {
     `seeded ${CONTACTS.toLocaleString()} contacts + ${SENDS.toLocaleString()} sends in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   db.close();
-  return { workspaceId: ws.id, key, campaignId, deepCursor: ids[Math.floor(CONTACTS * 0.9)]! };
+  const seeded = { workspaceId: ws.id, key, campaignId, deepCursor: ids[Math.floor(CONTACTS * 0.9)]! };
+  if (process.env.BENCH_DIR) writeFileSync(SEEDED, JSON.stringify(seeded));
+  return seeded;
 }
 
 /** CPU seconds (user + system) of a process and its children listed by /proc. */
