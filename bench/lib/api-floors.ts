@@ -17,7 +17,8 @@ import { contactsPageJsonQuery, contactsPageQuery } from '@outreach/shared';
 import { Hono } from 'hono';
 
 const [mode, url, ws, campaignId] = process.argv.slice(2);
-if (!mode || !url || !ws || !campaignId) throw new Error('usage: api-floors.ts <mode> <url> <workspaceId> <campaignId>');
+if (!mode || !url || !ws || !campaignId)
+  throw new Error('usage: api-floors.ts <mode> <url> <workspaceId> <campaignId>');
 const workspaceId = Number(ws);
 const client = createClient({ url });
 const pageSql = contactsPageQuery(workspaceId, campaignId, { limit: 50, after: null }) as InStatement;

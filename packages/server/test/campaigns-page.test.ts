@@ -14,7 +14,11 @@ const ids: string[] = [];
 const STATUSES = ['draft', 'active', 'paused', 'completed', 'errored'] as const;
 const SCHEDULES = [
   null,
-  JSON.stringify({ timezone: 'Europe/Paris', weekdays: ['mon', 'fri'], windows: [{ start: '09:00', end: '17:30' }] }),
+  JSON.stringify({
+    timezone: 'Europe/Paris',
+    weekdays: ['mon', 'fri'],
+    windows: [{ start: '09:00', end: '17:30' }],
+  }),
 ];
 const ROUTING = [null, JSON.stringify({ mode: 'round_robin', weights: { a: 1.5, 'é"x': [null, true] } })];
 
@@ -86,7 +90,9 @@ describe('campaigns page built by SQLite', () => {
     const q = campaignsPageJsonQuery(1, { limit: 50, after: 'cmp_x', status: 'active' });
     const rs = await t.deps.db.client.execute({ sql: `EXPLAIN QUERY PLAN ${q.sql}`, args: q.args as never });
     const plan = rs.rows.map((r) => String(r.detail));
-    expect(plan.filter((d) => d === 'SEARCH campaigns USING INDEX campaigns_workspace (workspace_id=? AND id>?)')).toHaveLength(2);
+    expect(
+      plan.filter((d) => d === 'SEARCH campaigns USING INDEX campaigns_workspace (workspace_id=? AND id>?)'),
+    ).toHaveLength(2);
     expect(plan.filter((d) => /^SCAN campaigns/.test(d))).toEqual([]);
   });
 });

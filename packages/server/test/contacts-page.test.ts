@@ -29,7 +29,7 @@ const CUSTOM: string[] = [
   JSON.stringify({ company: 'Acme', title: 'CTO' }),
   JSON.stringify({ company: null, title: '' }),
   '{}',
-  JSON.stringify({ nested: { a: [1, 2.5, -3, true, null, 'x"y'] }, 'ключ': 'значение', e: 'é\u2028' }),
+  JSON.stringify({ nested: { a: [1, 2.5, -3, true, null, 'x"y'] }, ключ: 'значение', e: 'é\u2028' }),
   JSON.stringify({ big: 12345678901234, small: 0.000123, neg: -0 }),
 ];
 const TIMES = [0, 1, 5, 999, 1000, 1764634200123, 1764634200100, 4102444799999, 951782400000];
@@ -101,7 +101,9 @@ describe('contacts page built by SQLite', () => {
       after = res.body.next_cursor ? res.body.items.at(-1).id : undefined;
       pages++;
     } while (after);
-    const total = q.status ? ids.filter((_, i) => STATUSES[i % STATUSES.length] === q.status).length : ids.length;
+    const total = q.status
+      ? ids.filter((_, i) => STATUSES[i % STATUSES.length] === q.status).length
+      : ids.length;
     expect(pages).toBe(Math.max(1, Math.ceil(total / q.limit)));
   });
 
@@ -123,7 +125,10 @@ describe('contacts page built by SQLite', () => {
       ['pending', 'contacts_campaign_status (campaign_id=? AND status=? AND id>?)'],
     ] as const) {
       const q = contactsPageJsonQuery(1, 'cmp_1', { limit: 50, after: 'cnt_zz', status });
-      const rs = await t.deps.db.client.execute({ sql: `EXPLAIN QUERY PLAN ${q.sql}`, args: q.args as never });
+      const rs = await t.deps.db.client.execute({
+        sql: `EXPLAIN QUERY PLAN ${q.sql}`,
+        args: q.args as never,
+      });
       const plan = rs.rows.map((r) => String(r.detail));
       expect(plan.filter((d) => d === `SEARCH contacts USING INDEX ${index}`)).toHaveLength(2);
       expect(plan.filter((d) => /contacts/.test(d) && !d.startsWith('SEARCH'))).toEqual([]);
