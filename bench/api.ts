@@ -178,7 +178,7 @@ async function load(
   const bad = res.non2xx + res.errors + res.timeouts;
   const cpuMs = (cpu * 1000) / Math.max(1, n);
   console.log(
-    `${name.padEnd(42)} p50 ${String(res.latency.p50).padStart(4)} ms  p99 ${String(res.latency.p99).padStart(4)} ms  ` +
+    `${name.padEnd(42)} p50 ${String(res.latency.p50).padStart(4)} ms  p99 ${String(res.latency.p99).padStart(4)} ms  max ${String(res.latency.max).padStart(4)} ms  ` +
       `${String(Math.round(res.requests.average)).padStart(6)} req/s  ${cpuMs.toFixed(3)} ms CPU/req` +
       (floor ? `  (${(cpuMs / floor.cpuMs).toFixed(1)}× the Hono floor)` : '') +
       `  load ${load1()}` +
