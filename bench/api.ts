@@ -12,7 +12,8 @@
  *
  * Run: `pnpm bench api` (BENCH_CONTACTS, BENCH_SECONDS, BENCH_WORKERS="1 2" to change it;
  * BENCH_DIR=<dir> keeps the seeded database for the next run; BENCH_PROFILE=<dir> profiles every
- * server with --cpu-prof, one server per route for --workers 1, and prints where the time went).
+ * server with --cpu-prof, one server per route for --workers 1, and prints where the time went;
+ * BENCH_ONLY=<regex> runs only the matching lines).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -202,15 +203,15 @@ function waitListening(child: ChildProcess, ready: RegExp): Promise<string> {
 
 /** BENCH_PROFILE=<dir>: every server child writes a CPU profile there (`--cpu-prof`). */
 const PROFILE = process.env.BENCH_PROFILE;
-const profileEnv = (label: string): Record<string, string> =>
-  PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(PROFILE, label)}` } : {};
+const profileArgs = (label: string): string[] =>
+  PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE, label)}`] : [];
 
 async function startServe(workers: number, label: string): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [OUTREACH_BIN, 'serve', '--workers', String(workers)], {
+  const args = [...profileArgs(label), OUTREACH_BIN, 'serve', '--workers', String(workers)];
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
-      ...profileEnv(label),
       DATABASE_URL: url,
       PORT: String(port),
       OUTREACH_DATA_DIR: dir,
@@ -227,8 +228,17 @@ async function startFloor(mode: string): Promise<{ base: string; child: ChildPro
   const script = join(dirname(fileURLToPath(import.meta.url)), 'lib/api-floors.ts');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', script, mode, url, String(s.workspaceId), s.campaignId],
-    { env: { ...process.env, ...profileEnv(`floor-${mode}`) }, stdio: ['ignore', 'pipe', 'inherit'] },
+    [
+      ...profileArgs(`floor-${mode}`),
+      '--import',
+      'tsx',
+      script,
+      mode,
+      url,
+      String(s.workspaceId),
+      s.campaignId,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const port = await waitListening(child, /listening (\d+)/);
   return { base: `http://127.0.0.1:${port}/`, child };
@@ -247,6 +257,8 @@ function profiled(label: string) {
   summariseProfiles(join(PROFILE, label));
 }
 
+/** BENCH_ONLY=<regex>: only the routes (and floors) whose name matches. */
+const only = new RegExp(process.env.BENCH_ONLY ?? '.', 'i');
 const s = await seed();
 const auth = { authorization: `Bearer ${s.key}` };
 const q = `workspaceId=${s.workspaceId}`;
@@ -264,6 +276,7 @@ for (const [mode, name] of [
   ['raw', 'raw SQL of the page + JSON.stringify'],
   ['route-sql', "the route's one statement (node:http)"],
 ]) {
+  if (mode !== 'hono' && !only.test(name!)) continue;
   const { base, child } = await startFloor(mode!);
   floors[mode!] = await load(name!, base, {}, () => [child.pid!], floors.hono);
   await stopChild(child);
@@ -289,6 +302,7 @@ for (const workers of WORKER_COUNTS) {
   if (PROFILE && workers === 1) {
     // a fresh server per route, so that each profile is that route's alone
     for (const [name, target, headers] of ROUTES) {
+      if (!only.test(name)) continue;
       const label = `w1-${name.replace(/[^a-z0-9]+/gi, '-')}`;
       const { base, child } = await startServe(1, label);
       const pids = () => treePids(child.pid!);
@@ -300,8 +314,9 @@ for (const workers of WORKER_COUNTS) {
   }
   const { base, child } = await startServe(workers, `w${workers}`);
   const pids = () => treePids(child.pid!);
-  for (const [name, target, headers] of ROUTES) await load(name, target(base), headers, pids, floors.hono);
-  if (workers === WORKER_COUNTS.at(-1)) {
+  for (const [name, target, headers] of ROUTES)
+    if (only.test(name)) await load(name, target(base), headers, pids, floors.hono);
+  if (workers === WORKER_COUNTS.at(-1) && only.test('/health during export')) {
     // /health while a client downloads the whole contacts export
     const exporting = fetch(`${c0(base)}/export?${q}&kind=contacts`, { headers: auth }).then(async (r) => {
       let bytes = 0;

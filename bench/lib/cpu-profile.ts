@@ -1,7 +1,7 @@
 /**
  * Where a process's CPU went, from the `.cpuprofile` files `node --cpu-prof` writes: self time by
  * area (the libSQL native wrapper and @libsql/client, drizzle, Hono, zod, node's HTTP, GC, ours)
- * and the functions with the most self time. Idle time is left out.
+ * and the functions with the most self time. Idle time and start-up are left out.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,9 +59,18 @@ export function summariseProfiles(dir: string, top = 12): void {
       }
       return 'other JS';
     };
+    // start-up (tsx compiling the sources) is not the requests' cost: count from the first
+    // sample inside node's HTTP parser callback on
+    const serving = (n: ProfileNode): boolean => {
+      for (let cur: ProfileNode | undefined = n; cur; cur = parent.get(cur.id))
+        if (/^parserOn/.test(cur.callFrame.functionName)) return true;
+      return false;
+    };
+    let started = false;
     p.samples.forEach((id, i) => {
       const n = byId.get(id)!;
-      if (n.callFrame.functionName === '(idle)') return;
+      started ||= serving(n);
+      if (!started || n.callFrame.functionName === '(idle)') return;
       const dt = p.timeDeltas[i] ?? 0;
       total += dt;
       const a = areaOf(n);

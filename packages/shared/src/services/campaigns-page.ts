@@ -39,8 +39,7 @@ export async function campaignsPageJson(
   opts: CampaignsPageOpts,
   cursor: (lastId: string) => string,
 ): Promise<string> {
-  const rs = await db.client.execute(campaignsPageJsonQuery(workspaceId, opts));
-  const row = rs.rows[0]!;
-  const next = row.last == null ? 'null' : JSON.stringify(cursor(String(row.last)));
-  return `{"items":${row.items},"next_cursor":${next}}`;
+  const [items, last] = (await db.read(campaignsPageJsonQuery(workspaceId, opts)))[0]!;
+  const next = last == null ? 'null' : JSON.stringify(cursor(String(last)));
+  return `{"items":${items},"next_cursor":${next}}`;
 }

@@ -79,9 +79,8 @@ export async function contactsPageJson(
   opts: ContactsPageOpts,
   cursor: (lastId: string) => string,
 ): Promise<string> {
-  const rs = await db.client.execute(contactsPageJsonQuery(workspaceId, campaignId, opts));
-  const row = rs.rows[0]!;
-  if (!Number(row.found)) throw AppError.notFound('Campaign', campaignId);
-  const next = row.last == null ? 'null' : JSON.stringify(cursor(String(row.last)));
-  return `{"items":${row.items},"next_cursor":${next}}`;
+  const [found, items, last] = (await db.read(contactsPageJsonQuery(workspaceId, campaignId, opts)))[0]!;
+  if (!Number(found)) throw AppError.notFound('Campaign', campaignId);
+  const next = last == null ? 'null' : JSON.stringify(cursor(String(last)));
+  return `{"items":${items},"next_cursor":${next}}`;
 }

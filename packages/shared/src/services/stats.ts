@@ -67,7 +67,7 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
   // One statement (one snapshot, one round trip, one prepare): the campaign's status, its
   // counters and steps as small JSON arrays, and its interrupted sends (its failed rows only,
   // through the status index: few, unlike its sent ones).
-  const rs = await db.client.execute({
+  const rows = await db.read({
     sql: `SELECT status,
             (SELECT json_group_array(json_array(status, n)) FROM campaign_contact_counts
               WHERE campaign_id = ?1 AND n <> 0) AS contacts,
@@ -80,11 +80,12 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
           FROM campaigns WHERE id = ?1 AND workspace_id = ?2`,
     args: [campaignId, workspaceId],
   });
-  const row = rs.rows[0];
+  const row = rows[0];
   if (!row) throw AppError.notFound('Campaign', campaignId);
-  const contactRows = JSON.parse(String(row.contacts)) as [ContactStatus, number][];
-  const sendRows = JSON.parse(String(row.sends)) as [string, string | null, SendStatus, number][];
-  const stepRows = JSON.parse(String(row.steps)) as [string, string | null, number, Variant[] | null][];
+  const [status, contactsJson, sendsJson, stepsJson, interrupted] = row;
+  const contactRows = JSON.parse(String(contactsJson)) as [ContactStatus, number][];
+  const sendRows = JSON.parse(String(sendsJson)) as [string, string | null, SendStatus, number][];
+  const stepRows = JSON.parse(String(stepsJson)) as [string, string | null, number, Variant[] | null][];
 
   const contacts = { total: 0 } as CampaignStats['contacts'];
   for (const k of CONTACT_KEYS) contacts[k] = 0;
@@ -131,9 +132,9 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
       v.bounced += bounced;
     }
   }
-  sends.interrupted = Number(row.interrupted);
+  sends.interrupted = Number(interrupted);
   sends.failed -= sends.interrupted;
-  return { campaignId, status: row.status as CampaignStatus, contacts, sends, steps };
+  return { campaignId, status: status as CampaignStatus, contacts, sends, steps };
 }
 
 export interface SummaryRow {
