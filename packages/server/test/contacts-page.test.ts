@@ -38,9 +38,11 @@ beforeAll(async () => {
   t = await makeTestApp();
   const res = await t.a.req('POST', '/campaigns', { body: { name: 'Page shape' } });
   campaignId = res.body.id;
-  for (let i = 0; i < 45; i++) {
-    const id = newId('contact', 1764634200000 + i);
-    ids.push(id);
+  for (let i = 0; i < 45; i++) ids.push(newId('contact', 1764634200000 + i));
+  // stored out of id order (rowid order is not id order): the page's order must come from the index
+  for (let k = 0; k < 45; k++) {
+    const i = (k * 17) % 45;
+    const id = ids[i]!;
     const [first, last] = NAMES[i % NAMES.length]!;
     await t.deps.db.client.execute({
       sql: `INSERT INTO contacts (id, workspace_id, campaign_id, email, first_name, last_name, custom_json, status,

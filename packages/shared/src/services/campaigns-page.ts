@@ -1,7 +1,8 @@
 /**
  * The campaigns list's hot path, like contacts-page.ts: one statement returns the page as JSON
  * text built by SQLite in the API's `Campaign` shape (as `toCampaign` maps a row), so no row, no
- * drizzle mapping and no `JSON.stringify` of 50 campaigns on the request path.
+ * drizzle mapping and no `JSON.stringify` of 50 campaigns on the request path. Items in id order
+ * as there (the subquery's order; campaigns-page.test.ts pins it).
  */
 import type { Db } from '../db/client';
 import type { CampaignStatus } from '../db/schema/index';
@@ -25,7 +26,7 @@ export function campaignsPageJsonQuery(workspaceId: number, opts: CampaignsPageO
   return {
     sql: `SELECT items, CASE WHEN EXISTS (SELECT 1 FROM campaigns INDEXED BY campaigns_workspace
               WHERE workspace_id = ? AND id > last${byStatus}) THEN last END AS last
-          FROM (SELECT json_group_array(${CAMPAIGN_JSON} ORDER BY id) AS items, max(id) AS last
+          FROM (SELECT json_group_array(${CAMPAIGN_JSON}) AS items, max(id) AS last
                 FROM (SELECT * FROM campaigns INDEXED BY campaigns_workspace
                       WHERE workspace_id = ? AND id > ?${byStatus} ORDER BY id LIMIT ?))`,
     args: [workspaceId, ...status, workspaceId, opts.after ?? '', ...status, opts.limit],

@@ -7,22 +7,28 @@
  * then builds each row with `Object.defineProperty` per column (~0.7 ms), and the mapping and
  * `JSON.stringify` come on top. SQLite's JSON functions build the same page in ~0.1 ms and one
  * string crosses into JavaScript. The index range is the same as `contactsPageQuery`'s.
+ *
+ * The items come in id order because the aggregate reads the page's subquery, a co-routine
+ * stepping the index in order; an `ORDER BY` inside `json_group_array` would say so but sorts the
+ * page again (a fifth of the statement). contacts-page.test.ts pins the order byte for byte.
  */
 import type { Db } from '../db/client';
 import type { ContactStatus } from '../db/schema/index';
 import { AppError } from '../errors';
 
-/** `iso()` in SQL: milliseconds → `2026-12-02T10:00:00.123Z` (NULL stays NULL), exact integer math. */
+/**
+ * `iso()` in SQL: milliseconds → `2026-12-02T10:00:00.123Z`, NULL stays NULL. `datetime` with
+ * `subsec` rounds the float back to the exact millisecond (checked against `toISOString` on
+ * 200,000 random instants up to 2100) and costs less than `strftime`'s format.
+ */
 export function isoSql(col: string): string {
-  return `(strftime('%Y-%m-%dT%H:%M:%S', ${col} / 1000, 'unixepoch') || printf('.%03dZ', ${col} % 1000))`;
+  return `(replace(datetime(${col} / 1000.0, 'unixepoch', 'subsec'), ' ', 'T') || 'Z')`;
 }
 
 /** A contacts row as the API's `Contact` JSON object: the same fields, order and values as `toContact`. */
 const CONTACT_JSON = `json_object(
   'id', id, 'campaignId', campaign_id, 'email', email,
-  'name', CASE WHEN coalesce(first_name, '') = '' THEN nullif(coalesce(last_name, ''), '')
-               WHEN coalesce(last_name, '') = '' THEN first_name
-               ELSE first_name || ' ' || last_name END,
+  'name', nullif(concat_ws(' ', nullif(first_name, ''), nullif(last_name, '')), ''),
   'status', status, 'customJson', json(coalesce(custom_json, '{}')), 'createdAt', ${isoSql('created_at')},
   'firstName', first_name, 'lastName', last_name, 'currentStep', coalesce(current_step, 0),
   'lastSentAt', ${isoSql('last_sent_at')}, 'updatedAt', ${isoSql('updated_at')})`;
@@ -50,7 +56,7 @@ export function contactsPageJsonQuery(workspaceId: number, campaignId: string, o
     sql: `SELECT found, items, CASE WHEN EXISTS (SELECT 1 FROM contacts INDEXED BY ${index}
               WHERE campaign_id = ?${byStatus} AND id > last AND workspace_id = ?) THEN last END AS last
           FROM (SELECT EXISTS (SELECT 1 FROM campaigns WHERE id = ? AND workspace_id = ?) AS found,
-                  json_group_array(${CONTACT_JSON} ORDER BY id) AS items, max(id) AS last
+                  json_group_array(${CONTACT_JSON}) AS items, max(id) AS last
                 FROM (SELECT ${PAGE_COLUMNS} FROM contacts INDEXED BY ${index}
                       WHERE campaign_id = ?${byStatus} AND id > ? AND workspace_id = ? ORDER BY id LIMIT ?))`,
     args: [
