@@ -4,8 +4,8 @@
  * message; the whole `outreach start` process tree killed with SIGKILL 4 times during the send,
  * each time restarted on the same data folder; then the wait for the campaign to complete.
  * Prints duplicates, contacts never mailed, mailed but recorded as not sent, `sent` and
- * `interrupted` rows, each restart's time to its first new send, and the last restart's time to
- * completion. The suite runs the same scenario smaller (packages/server/test/crash-tree.test.ts).
+ * `interrupted` rows, each restart's time to its API listening, to its first new send and to its
+ * worker releasing the killed worker's claims, and the last restart's time to completion. The suite runs the same scenario smaller (packages/server/test/crash-tree.test.ts).
  *
  * Run: `pnpm bench crash` (BENCH_CONTACTS, BENCH_MAILBOXES, BENCH_KILLS, BENCH_SMTP_DELAY_MS,
  * BENCH_RUNS change the sizes; OUTREACH_DISPATCH_INTERVAL_MS etc. pass through to the server,

@@ -39,6 +39,8 @@ describe('the whole outreach start tree killed 3 times during a send', () => {
       expect(k.tree.length).toBeGreaterThanOrEqual(3);
       expect(k.survivors).toEqual([]);
       expect(k.restartToFirstSendMs).not.toBeNull();
+      // …and its worker released the killed worker's claims
+      expect(k.restartToReleaseMs).not.toBeNull();
     }
     // killed while sending: messages kept arriving between the kills
     const before = r.kills.map((k) => k.arrivedBefore);

@@ -39,6 +39,8 @@ export interface KillRecord {
   /** from spawning the new `outreach start` to the sink accepting its first message (null: none);
    * messages over connections opened before the restart are the killed tree's. */
   restartToFirstSendMs: number | null;
+  /** from spawning the new `outreach start` to its worker releasing the killed one's claims (log time). */
+  restartToReleaseMs: number | null;
   /** from spawning the new `outreach start` to its API listening. */
   restartToListeningMs: number;
 }
@@ -86,6 +88,12 @@ export function processGroup(pgid: number): number[] {
     }
   }
   return out;
+}
+
+/** When the worker logged that it released dead workers' claims (ms since the epoch). */
+function releasedAt(stderr: string): number | undefined {
+  const line = stderr.split('\n').find((l) => l.includes('"msg":"released the claims of dead workers"'));
+  return line ? Date.parse(JSON.parse(line).time) : undefined;
 }
 
 async function until<T>(what: string, timeoutMs: number, f: () => Promise<T | undefined> | T | undefined) {
@@ -218,17 +226,23 @@ export async function runCrashScenario(o: CrashRunOptions): Promise<CrashRunResu
         o.progressTimeoutMs ?? 120_000,
         () => smtp.messages.find((m) => m.connectedAt > start),
       ).catch(() => undefined);
+      const current = run;
+      const released = await until('the dead worker released', o.progressTimeoutMs ?? 120_000, () =>
+        releasedAt(current.output().stderr),
+      ).catch(() => undefined);
       const record: KillRecord = {
         arrivedBefore,
         tree,
         survivors,
         restartToListeningMs,
         restartToFirstSendMs: firstNew ? firstNew.receivedAt - lastStart : null,
+        restartToReleaseMs: released === undefined ? null : released - lastStart,
       };
       kills.push(record);
       log(
         `kill ${k}: ${tree.length} processes killed after ${arrivedBefore} messages, ${survivors.length} survived; ` +
-          `restarted, listening in ${restartToListeningMs} ms, first new send after ${record.restartToFirstSendMs} ms`,
+          `restarted, listening in ${restartToListeningMs} ms, first new send after ${record.restartToFirstSendMs} ms, ` +
+          `predecessor released after ${record.restartToReleaseMs} ms`,
       );
     }
 
