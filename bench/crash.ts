@@ -64,6 +64,9 @@ for (let i = 1; i <= RUNS; i++) {
     `  restart → first new send           ${r.kills.map((k) => s(k.restartToFirstSendMs)).join(', ')}`,
   );
   console.log(
+    `  restart → killed worker released   ${r.kills.map((k) => s(k.restartToReleaseMs)).join(', ')}`,
+  );
+  console.log(
     `  last restart → campaign completed  ${s(r.lastRestartToCompletionMs)} (status ${r.campaignStatus})`,
   );
 }

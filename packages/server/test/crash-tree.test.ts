@@ -35,8 +35,10 @@ describe('the whole outreach start tree killed 3 times during a send', () => {
   it('kills every process of the tree each time, and each restarted tree sends', () => {
     expect(r.kills).toHaveLength(KILLS);
     for (const k of r.kills) {
-      // the primary, its API child and its worker child (and tsx's esbuild service)
+      // the primary, its API child and its worker child (and tsx's esbuild service, if running)
       expect(k.tree.length).toBeGreaterThanOrEqual(3);
+      expect(k.apiPids).toHaveLength(1);
+      expect(k.tree).toEqual(expect.arrayContaining([k.workerPid, ...k.apiPids]));
       expect(k.survivors).toEqual([]);
       expect(k.restartToFirstSendMs).not.toBeNull();
       // …and its worker released the killed worker's claims

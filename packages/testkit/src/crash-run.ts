@@ -34,6 +34,9 @@ export interface KillRecord {
   arrivedBefore: number;
   /** the processes of the tree just before the kill (primary first). */
   tree: number[];
+  /** the killed tree's worker child and API children, as they logged themselves. */
+  workerPid: number | null;
+  apiPids: number[];
   /** processes of the tree still alive (not zombies) once the kill settled: must be none. */
   survivors: number[];
   /** from spawning the new `outreach start` to the sink accepting its first message (null: none);
@@ -73,21 +76,58 @@ export interface CrashRunResult {
   messages: number;
 }
 
-/** Live members of process group `pgid` (zombies left out): the whole `outreach start` tree. */
-export function processGroup(pgid: number): number[] {
-  const out: number[] = [];
+interface ProcInfo {
+  pid: number;
+  ppid: number;
+  pgrp: number;
+}
+
+/** Every live process (zombies left out: they run nothing, they wait to be reaped). */
+function liveProcesses(): ProcInfo[] {
+  const out: ProcInfo[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(join('/proc', name, 'stat'), 'utf8');
-      // fields after the command, which may hold spaces: state ppid pgrp …
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') out.push(Number(name));
+      // the fields after the command, which may hold spaces: state ppid pgrp …
+      const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state !== 'Z' && state !== 'X')
+        out.push({ pid: Number(name), ppid: Number(ppid), pgrp: Number(pgrp) });
     } catch {
       // gone meanwhile
     }
   }
   return out;
+}
+
+/**
+ * The live `outreach start` tree of primary `pid`: its process group (it leads one) and every
+ * descendant, also one that left the group.
+ */
+export function processTree(pid: number): number[] {
+  const procs = liveProcesses();
+  const tree = new Set(procs.filter((p) => p.pgrp === pid || p.pid === pid).map((p) => p.pid));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) {
+      if (!tree.has(p.pid) && tree.has(p.ppid)) {
+        tree.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  return [...tree].sort((a, b) => (a === pid ? -1 : b === pid ? 1 : a - b));
+}
+
+/** The worker and API processes of a run, by their start-up lines. */
+function rolesOf(stderr: string): { workerPid: number | null; apiPids: number[] } {
+  const lines = stderr.split('\n');
+  const worker = lines.find((l) => l.includes('"msg":"worker started"'));
+  const workerPid = worker ? Number(/"workerId":"wrk_(\d+)_/.exec(worker)?.[1]) : null;
+  const apiPids = lines
+    .filter((l) => l.includes('"msg":"api listening"'))
+    .map((l) => Number(JSON.parse(l).pid));
+  return { workerPid, apiPids };
 }
 
 /** When the worker logged that it released dead workers' claims (ms since the epoch). */
@@ -202,13 +242,20 @@ export async function runCrashScenario(o: CrashRunOptions): Promise<CrashRunResu
       await until(`${share} messages before kill ${k}`, o.progressTimeoutMs ?? 120_000, () =>
         smtp.messages.length >= share ? true : undefined,
       );
+      // a varying phase: not always just after a message was answered
+      await new Promise((r) => setTimeout(r, (k * 7) % 20));
       const pgid = run.child.pid!;
-      const tree = [pgid, ...processGroup(pgid).filter((p) => p !== pgid)];
+      const tree = processTree(pgid);
+      const roles = rolesOf(run.output().stderr);
       const arrivedBefore = smtp.messages.length;
       process.kill(-pgid, 'SIGKILL');
+      const alive = () => {
+        const live = new Set(liveProcesses().map((p) => p.pid));
+        return [...new Set([...tree, ...processTree(pgid)])].filter((p) => live.has(p));
+      };
       const survivors = await until('the killed tree to be gone', 10_000, () =>
-        processGroup(pgid).length === 0 ? [] : undefined,
-      ).catch(() => processGroup(pgid));
+        alive().length === 0 ? [] : undefined,
+      ).catch(() => alive());
       await run.stop(); // reaps the primary
       outputs.push(run.output().stderr);
       run = null;
@@ -233,6 +280,7 @@ export async function runCrashScenario(o: CrashRunOptions): Promise<CrashRunResu
       const record: KillRecord = {
         arrivedBefore,
         tree,
+        ...roles,
         survivors,
         restartToListeningMs,
         restartToFirstSendMs: firstNew ? firstNew.receivedAt - lastStart : null,
