@@ -39,22 +39,25 @@ export function pidScope(): { host: string; scoped: boolean } {
   }
 }
 
-/** Whether process `pid` of this pid namespace is gone (a zombie is gone: it runs nothing). */
+/**
+ * Whether process `pid` of this pid namespace is gone. Asked with signal 0 first: `/proc` may
+ * hide other users' processes (hidepid), a signal does not (EPERM: it exists). A zombie (killed,
+ * not yet reaped) runs nothing: gone too.
+ */
 export function processGone(pid: number): boolean {
-  if (process.platform === 'linux') {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      return state === 'Z' || state === 'X';
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'ENOENT';
-    }
-  }
+  if (!Number.isInteger(pid) || pid <= 0) return false; // 0 and -1 name groups, not a process
   try {
     process.kill(pid, 0);
-    return false;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  if (process.platform !== 'linux') return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false;
   }
 }
 

@@ -12,7 +12,13 @@ import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/te
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDispatchTick } from '../../src/dispatch/tick';
 import { claimJobs } from '../../src/queue/jobs';
-import { DEAD_AFTER_MS, heartbeat, pidScope, releaseDeadWorkers } from '../../src/queue/liveness';
+import {
+  DEAD_AFTER_MS,
+  heartbeat,
+  pidScope,
+  processGone,
+  releaseDeadWorkers,
+} from '../../src/queue/liveness';
 import { attachMailbox, rows, seedCampaign, seedContacts, seedMailbox, sinkPool } from './support';
 
 const ALWAYS: Schedule = {
@@ -170,5 +176,14 @@ describe('worker liveness', () => {
       { id: 'snd_live_flight', status: 'sending', error: null },
       { id: 'snd_live_queued', status: 'scheduled', error: null },
     ]);
+  });
+
+  it('takes a process for gone only when no process has its pid', () => {
+    expect(processGone(process.pid)).toBe(false);
+    expect(processGone(process.ppid)).toBe(false);
+    expect(processGone(spawnSync(process.execPath, ['-e', '']).pid!)).toBe(true);
+    // 0 and -1 would name process groups, not a process
+    expect(processGone(0)).toBe(false);
+    expect(processGone(-1)).toBe(false);
   });
 });
