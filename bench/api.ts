@@ -284,7 +284,9 @@ for (const [mode, name] of [
 }
 
 const c0 = (base: string) => `${base}/campaigns/${s.campaignId}`;
-const ROUTES: [string, (base: string) => string, Record<string, string>][] = [
+const ROUTES: [string, (base: string) => string, Record<string, string>, number?][] = [
+  // one connection: the latency of one request alone (with 50, each waits behind the others)
+  ['GET /campaigns/{id}/stats, 1 connection', (b) => `${c0(b)}/stats?${q}`, auth, 1],
   ['GET /campaigns/{id}/stats', (b) => `${c0(b)}/stats?${q}`, auth],
   ['contacts, first page of 50', (b) => `${c0(b)}/contacts?${q}&limit=50`, auth],
   [
@@ -301,12 +303,12 @@ for (const workers of WORKER_COUNTS) {
   console.log(`\noutreach serve --workers ${workers} (${CONTACTS.toLocaleString()} contacts):`);
   if (PROFILE && workers === 1) {
     // a fresh server per route, so that each profile is that route's alone
-    for (const [name, target, headers] of ROUTES) {
+    for (const [name, target, headers, connections] of ROUTES) {
       if (!only.test(name)) continue;
       const label = `w1-${name.replace(/[^a-z0-9]+/gi, '-')}`;
       const { base, child } = await startServe(1, label);
       const pids = () => treePids(child.pid!);
-      await load(name, target(base), headers, pids, floors.hono);
+      await load(name, target(base), headers, pids, floors.hono, connections);
       await stopChild(child);
       profiled(label);
     }
@@ -314,8 +316,8 @@ for (const workers of WORKER_COUNTS) {
   }
   const { base, child } = await startServe(workers, `w${workers}`);
   const pids = () => treePids(child.pid!);
-  for (const [name, target, headers] of ROUTES)
-    if (only.test(name)) await load(name, target(base), headers, pids, floors.hono);
+  for (const [name, target, headers, connections] of ROUTES)
+    if (only.test(name)) await load(name, target(base), headers, pids, floors.hono, connections);
   if (workers === WORKER_COUNTS.at(-1) && only.test('/health during export')) {
     // /health while a client downloads the whole contacts export
     const exporting = fetch(`${c0(base)}/export?${q}&kind=contacts`, { headers: auth }).then(async (r) => {
