@@ -14,7 +14,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createClient, type InStatement } from '@libsql/client';
-import { contactsPageJsonQuery, contactsPageQuery, openDb } from '@outreach/shared';
+import { contactsPageQuery } from '@outreach/shared';
 import { Hono } from 'hono';
 
 const [mode, url, ws, campaignId] = process.argv.slice(2);
@@ -32,6 +32,8 @@ if (mode === 'hono') {
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => announce(info.port));
   process.once('SIGTERM', () => server.close(() => process.exit(0)));
 } else {
+  // imported here: `hono` and `raw` also run against a checkout from before the route's statement
+  const { contactsPageJsonQuery, openDb } = await import('@outreach/shared');
   const routeSql = contactsPageJsonQuery(workspaceId, campaignId, { limit: 50, after: null });
   const db = openDb(url);
   const server = createServer(async (_req, res) => {
