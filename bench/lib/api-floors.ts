@@ -33,16 +33,16 @@ if (mode === 'hono') {
   process.once('SIGTERM', () => server.close(() => process.exit(0)));
 } else {
   // imported here: `hono` and `raw` also run against a checkout from before the route's statement
-  const { contactsPageJsonQuery, openDb } = await import('@outreach/shared');
-  const routeSql = contactsPageJsonQuery(workspaceId, campaignId, { limit: 50, after: null });
-  const db = openDb(url);
+  const shared = mode === 'route-sql' ? await import('@outreach/shared') : null;
+  const routeSql = shared?.contactsPageJsonQuery(workspaceId, campaignId, { limit: 50, after: null });
+  const db = shared?.openDb(url);
   const server = createServer(async (_req, res) => {
     let body: string;
     if (mode === 'raw') {
       const rs = await client.execute(pageSql);
       body = JSON.stringify({ items: rs.rows, next_cursor: null });
     } else {
-      const [row] = await db.read(routeSql);
+      const [row] = await db!.read(routeSql!);
       body = `{"items":${row![1]},"next_cursor":null}`;
     }
     res.setHeader('content-type', 'application/json');
@@ -53,7 +53,7 @@ if (mode === 'hono') {
     server.closeAllConnections();
     server.close(() => {
       client.close();
-      db.close();
+      db?.close();
       process.exit(0);
     });
   });
