@@ -4,8 +4,8 @@
  *
  * Why: at 50 rows a page, handing rows to JavaScript costs more than the query. The native
  * wrapper converts every value (~0.35 µs each: 0.3 ms for 50 rows of `SELECT *`), @libsql/client
- * then builds each row with `Object.defineProperty` per column (~0.7 ms), and the mapping and
- * `JSON.stringify` come on top. SQLite's JSON functions build the same page in ~0.1 ms and one
+ * then builds each row with `Object.defineProperty` per column (~0.8 ms), and the mapping and
+ * `JSON.stringify` come on top. SQLite's JSON functions build the same page in ~0.15 ms and one
  * string crosses into JavaScript. The index range is the same as `contactsPageQuery`'s.
  *
  * The items come in id order because the aggregate reads the page's subquery, a co-routine
