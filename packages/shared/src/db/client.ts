@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { type Client, createClient, type Config as LibsqlConfig } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from './schema/index';
+import { installStatementCache } from './statement-cache';
 
 export type Orm = LibSQLDatabase<typeof schema>;
 
@@ -84,6 +85,7 @@ export function openDb(url: string, authToken?: string): Db {
     if (path && path !== ':memory:') createPrivateFile(path.replace(/\?.*$/, ''));
     // timeout sets the busy timeout on every pooled connection.
     (config as LibsqlConfig & { timeout: number }).timeout = 5000;
+    installStatementCache();
   }
   const client = resilientClient(() => createClient(config));
   return { client, orm: drizzle(client, { schema }), close: () => client.close() };
