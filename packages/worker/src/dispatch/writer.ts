@@ -3,6 +3,10 @@
  * of its last message and the claim of its next); writes that arrive while one is committing go
  * together in the next transaction. So writes are batched across mailboxes, never across one
  * mailbox's messages, and each outcome is on disk as soon as its transaction commits.
+ *
+ * A commit starts on `setImmediate`, after the event loop has run every I/O callback that was
+ * ready: the SMTP answers of several mailboxes that came in together share one transaction
+ * (SQLite writes each touched page once per commit, and most of a send's cost is its commit).
  */
 import type { ResultSet } from '@libsql/client';
 import type { Deps } from '@outreach/shared';
@@ -25,12 +29,14 @@ export class GroupWriter {
     if (stmts.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.pending.push({ stmts, resolve, reject });
-      if (!this.committing) void this.commit();
+      if (!this.committing) {
+        this.committing = true;
+        setImmediate(() => void this.commit());
+      }
     });
   }
 
   private async commit(): Promise<void> {
-    this.committing = true;
     try {
       while (this.pending.length > 0) {
         const groups = this.pending.splice(0);
