@@ -56,6 +56,8 @@ export async function seedCampaign(
     now: number;
     contacts: number;
     dueCount?: number;
+    /** both the mailboxes' and the campaign mailboxes' 24 h limit (default 5,000) */
+    dailyLimit?: number;
     reuse?: { workspaceId: number; mailboxIds: string[] };
   },
 ) {
@@ -86,11 +88,12 @@ export async function seedCampaign(
       await deps.db.client.execute({
         sql: `INSERT INTO mailboxes (id, workspace_id, address, first_name, last_name, daily_limit, status, smtp, smtp_password, imap,
                 imap_password, last_check, created_at, updated_at)
-              VALUES (?, ?, ?, 'Ana', 'Sender', 5000, 'verified', ?, ?, '{}', ?, '{}', ?, ?)`,
+              VALUES (?, ?, ?, 'Ana', 'Sender', ?, 'verified', ?, ?, '{}', ?, '{}', ?, ?)`,
         args: [
           id,
           workspaceId,
           `s${i}@bench.test`,
+          opts.dailyLimit ?? 5000,
           JSON.stringify({ host: '127.0.0.1', port, secure: false, username: '' }),
           deps.secrets.encrypt(''),
           deps.secrets.encrypt(''),
@@ -102,8 +105,8 @@ export async function seedCampaign(
     await deps.db.client.execute({
       sql: `INSERT INTO campaign_mailboxes (id, campaign_id, mailbox_id, weight, state, daily_limit, gap_base_seconds,
               gap_jitter_seconds, next_available_at, assigned_contacts, created_at)
-            VALUES (?, ?, ?, 1, 'active', 5000, 0, 0, 0, 0, ?)`,
-      args: [newId('campaignMailbox', opts.now), campaignId, id, opts.now],
+            VALUES (?, ?, ?, 1, 'active', ?, 0, 0, 0, 0, ?)`,
+      args: [newId('campaignMailbox', opts.now), campaignId, id, opts.dailyLimit ?? 5000, opts.now],
     });
   }
   // Contacts as launch leaves them; with dueCount, only that many are due (half new, half sticky).
