@@ -99,7 +99,6 @@ async function importedRows(deps: TestDeps): Promise<number> {
 
 /** Sends at full rate (ticks back to back, each waiting for its deliveries) until `until()`. */
 async function sendUntil(
-  deps: TestDeps,
   dispatcher: Dispatcher,
   until: () => boolean,
 ): Promise<{ sent: number; seconds: number }> {
@@ -131,7 +130,7 @@ async function main() {
   let soloRate: number;
   try {
     const stopAt = performance.now() + SOLO_SECONDS * 1000;
-    const solo = await sendUntil(a.deps, a.dispatcher, () => performance.now() >= stopAt);
+    const solo = await sendUntil(a.dispatcher, () => performance.now() >= stopAt);
     soloRate = solo.sent / solo.seconds;
     console.log(`  ${fmt(solo.sent)} sent in ${solo.seconds.toFixed(1)} s = ${fmt(soloRate)} msg/s`);
   } finally {
@@ -163,7 +162,7 @@ async function main() {
     const importRun = runImportWorker(c.deps.config.databaseUrl).finally(() => {
       done = true;
     });
-    const [both, seconds] = await Promise.all([sendUntil(c.deps, c.dispatcher, () => done), importRun]);
+    const [both, seconds] = await Promise.all([sendUntil(c.dispatcher, () => done), importRun]);
     const rows = await importedRows(c.deps);
     if (rows !== ROWS) throw new Error(`imported ${rows} of ${ROWS}`);
     const importBoth = rows / seconds;

@@ -1,5 +1,8 @@
 /** Shared by the dispatch benchmarks: a discarding SMTP sink and a campaign seeded as launch leaves it. */
+import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { newId, type Schedule } from '@outreach/shared';
 import { createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
 import { SMTPServer } from 'smtp-server';
@@ -135,4 +138,31 @@ export async function seedCampaign(
     });
   }
   return { campaignId, stepId, workspaceId, mailboxIds };
+}
+
+/** {@link startSink} in a child process (bench/lib/sink-process.ts); `close` ends it. */
+export function startSinkProcess(): Promise<{ port: number; close: () => Promise<void> }> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'sink-process.ts')], {
+    cwd: join(here, '../..'),
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.once('exit', (code) => reject(new Error(`sink process exited ${code}`)));
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (!out.includes('\n')) return;
+      const { port } = JSON.parse(out.split('\n')[0]!) as { port: number };
+      resolve({
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            child.removeAllListeners('exit');
+            child.once('exit', () => done());
+            child.stdin!.end();
+          }),
+      });
+    });
+  });
 }
