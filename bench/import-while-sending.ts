@@ -4,7 +4,7 @@
  *
  * The CSV goes through `POST /imports` and mapping-confirm in this process first; the timed part
  * is the import worker (parsing and inserting, where the rows meet the SQLite writer), run as its
- * own process on the same database file (as `outreach work` on another core would). The
+ * own process on the same database file (a second worker; see BENCH_IMPORT below). The
  * campaign sends from this process through the dispatch loop to a local smtp-server (gaps 0).
  * 1. sends alone, for BENCH_SOLO_SECONDS (default 15 s);
  * 2. the import alone;
@@ -12,7 +12,8 @@
  * Each phase on a fresh database. One SQLite writer is shared: the send rate should stay at
  * least 80 % of its solo rate.
  *
- * Run: `npx tsx bench/import-while-sending.ts` (BENCH_ROWS=… to change the import's size).
+ * Run: `npx tsx bench/import-while-sending.ts` (BENCH_ROWS=… to change the import's size;
+ * BENCH_IMPORT=in-process runs the import loop in the sending process, as one `outreach work`).
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -22,6 +23,7 @@ import { seededRng, systemClock } from '@outreach/shared';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
 import { Dispatcher } from '@outreach/worker/dispatch/tick';
 import { smtpTransportPool } from '@outreach/worker/dispatch/transport-pool';
+import { importsLoop } from '@outreach/worker/loops/imports';
 import { seedCampaign, startSink } from './lib/dispatch-fixture';
 import { BOUNDARY, multipart } from './lib/upload-body';
 
@@ -30,6 +32,7 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SOLO_SECONDS = Number(process.env.BENCH_SOLO_SECONDS ?? 15);
 /** enough contacts that the campaign never runs dry during a phase */
 const CONTACTS = Number(process.env.BENCH_SEND_CONTACTS ?? 60_000);
+const IN_PROCESS = process.env.BENCH_IMPORT === 'in-process';
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** Uploads and confirms the CSV through the API; the import job then waits for a worker. */
@@ -74,8 +77,19 @@ async function stageImport(deps: TestDeps): Promise<void> {
   if (confirm.status !== 200) throw new Error(`confirm: ${confirm.status} ${await confirm.text()}`);
 }
 
-/** The import worker in its own process (bench/lib/import-worker.ts); resolves with its seconds. */
-function runImportWorker(url: string): Promise<number> {
+/**
+ * The import worker: by default in its own process (bench/lib/import-worker.ts), with
+ * BENCH_IMPORT=in-process as a loop of this process (one `outreach work` running both loops).
+ * Resolves with its seconds.
+ */
+function runImportWorker(deps: TestDeps): Promise<number> {
+  if (IN_PROCESS) {
+    const t0 = performance.now();
+    return importsLoop
+      .tick(deps, { workerId: 'bench-imports', stopping: () => false })
+      .then(() => (performance.now() - t0) / 1000);
+  }
+  const url = deps.config.databaseUrl;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'lib/import-worker.ts'), url], {
       cwd: join(here, '..'),
@@ -138,12 +152,12 @@ async function main() {
     a.deps.cleanup();
   }
 
-  console.log('2. the import alone (worker process)');
+  console.log(`2. the import alone (${IN_PROCESS ? 'a loop of this process' : 'its own worker process'})`);
   const b = await createTestDeps();
   let importSolo: number;
   try {
     await stageImport(b);
-    const seconds = await runImportWorker(b.config.databaseUrl);
+    const seconds = await runImportWorker(b);
     const rows = await importedRows(b);
     if (rows !== ROWS) throw new Error(`imported ${rows} of ${ROWS}`);
     importSolo = rows / seconds;
@@ -159,7 +173,7 @@ async function main() {
     // warm: the mailboxes' SMTP connections open, the loop at full rate before the import starts
     await c.dispatcher.tick();
     let done = false;
-    const importRun = runImportWorker(c.deps.config.databaseUrl).finally(() => {
+    const importRun = runImportWorker(c.deps).finally(() => {
       done = true;
     });
     const [both, seconds] = await Promise.all([sendUntil(c.dispatcher, () => done), importRun]);

@@ -604,8 +604,9 @@ export async function processImport(db: Db, importId: string, opts: ProcessOptio
         await write();
         // A short pause between write transactions (1,000 rows each): SQLite has one writer,
         // and a sending worker that finds it taken polls again after 1, 2, 5, 10 … ms, so
-        // back-to-back import transactions starve it (bench/import-while-sending.ts: the send
-        // rate fell to 14–30 % of its rate alone; ~72 % with this gap, the import ~10 % slower).
+        // back-to-back import transactions starve it (bench/import-while-sending.ts, import in
+        // its own process: sends at 30 % of their rate alone during a 300k-row import, 72 % with
+        // this gap; during a 1M-row import, whose transactions grow longer, 14 % → 23 %).
         // The event loop turns meanwhile: the SQLite binding frees each statement's native
         // memory (its bound JSON) in finalizers that only run then; without a turn, RSS grows
         // with the file (~200 KB per 1,000 rows) while the loop keeps the thread busy.
