@@ -3,7 +3,8 @@
  * one of these in the same batch as the change it records.
  * - drizzle: {@link eventInsert}, {@link eventInsertIfChanged};
  * - raw statements for libSQL batches: {@link eventStatement} (one event, optionally only when
- *   a condition holds) and {@link eventsSelect} (one event per row of a query, set-based).
+ *   a condition holds), {@link eventsStatement} (several given events in one statement, for hot
+ *   paths) and {@link eventsSelect} (one event per row of a query, set-based).
  */
 import type { InArgs, InStatement, InValue } from '@libsql/client';
 import { sql } from 'drizzle-orm';
@@ -73,6 +74,35 @@ export function eventStatement(e: EventInput, nowMs: number, onlyIf?: RawStateme
   ];
   if (!onlyIf) return { sql: base, args };
   return { sql: `${base} WHERE EXISTS (${onlyIf.sql})`, args: [...args, ...onlyIf.args] };
+}
+
+/**
+ * Several events in one statement, ids in list order, all only when `onlyIf` finds a row; an
+ * event marked `guarded` also needs `guard` to find one (e.g. "the contact is still active").
+ */
+export function eventsStatement(
+  list: (EventInput & { guarded?: boolean })[],
+  nowMs: number,
+  onlyIf: RawStatement,
+  guard?: RawStatement,
+): RawStatement {
+  const rows = list.map((e) => [
+    newId('event', nowMs),
+    e.workspaceId,
+    e.type,
+    e.campaignId ?? null,
+    e.contactId ?? null,
+    JSON.stringify(eventData(e)),
+    e.guarded && guard ? 1 : 0,
+  ]);
+  return {
+    sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
+          SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, ?
+          FROM json_each(?) j
+          WHERE EXISTS (${onlyIf.sql}) AND (j.value->>6 = 0${guard ? ` OR EXISTS (${guard.sql})` : ''})
+          ORDER BY j.key`,
+    args: [nowMs, JSON.stringify(rows), ...onlyIf.args, ...(guard?.args ?? [])],
+  };
 }
 
 /** SQL expressions for each column of the events the query yields (bound values go in `args`). */

@@ -4,6 +4,7 @@ import { type Client, createClient, type Config as LibsqlConfig } from '@libsql/
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { PreparedReads } from './prepared-reads';
 import * as schema from './schema/index';
+import { installStatementCache } from './statement-cache';
 
 export type Orm = LibSQLDatabase<typeof schema>;
 
@@ -115,6 +116,7 @@ export function openDb(url: string, authToken?: string): Db {
     }
     // timeout sets the busy timeout on every pooled connection.
     (config as LibsqlConfig & { timeout: number }).timeout = BUSY_TIMEOUT_MS;
+    installStatementCache();
   }
   const client = resilientClient(() => createClient(config));
   const read: Db['read'] = prepared

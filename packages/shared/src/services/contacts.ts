@@ -12,7 +12,7 @@ import { manualStatusRefusal, SENDABLE_CONTACT_STATUSES } from '../domain/contac
 import { normalizeEmail } from '../domain/email';
 import { CUSTOM_JSON_MAX_DEPTH, valueDepth } from '../domain/json-depth';
 import { AppError } from '../errors';
-import { eventStatement, eventsSelect } from '../events';
+import { type EventInput, eventStatement, eventsSelect } from '../events';
 import { idFloor, sqlId, sqlIdExpression, sqlIdPrefix } from '../ids';
 import { isSuppressed } from './suppressions';
 
@@ -235,6 +235,32 @@ function selectorSql(sel: ContactSelector, workspaceId: number): { sql: string; 
     args.push(JSON.stringify(sel.domains));
   }
   return { sql, args };
+}
+
+/**
+ * The `contact.status_changed` event of one contact known to be in status `from` (the event
+ * {@link statusChangeStatements} writes, for a caller that writes the change itself in a hot
+ * path and checks `from` in the same statements).
+ */
+export function statusChangedEvent(
+  c: { workspaceId: number; campaignId: string; contactId: string; email: string },
+  change: { from: ContactStatus; to: ContactStatus; reason: string; data?: Record<string, unknown> },
+): EventInput {
+  return {
+    workspaceId: c.workspaceId,
+    type: STATUS_CHANGED_EVENT,
+    campaignId: c.campaignId,
+    contactId: c.contactId,
+    data: {
+      ...change.data,
+      campaignId: c.campaignId,
+      contactId: c.contactId,
+      email: c.email,
+      status: change.to,
+      previousStatus: change.from,
+      reason: change.reason,
+    },
+  };
 }
 
 /**

@@ -38,25 +38,27 @@ export function mailFor(deps: Deps, s: ReservedSend): OutgoingMail {
   });
 }
 
-/** The claim of one send (two statements: canceled if suppressed, else handed over). */
-function claimStatements(q: QueuedSend, lease: string, now: number): Stmt[] {
-  const ours = `id = ? AND +status = 'scheduled' AND lease_id = ?`;
-  return [
-    {
-      sql: `UPDATE sends SET status = 'canceled', error = 'suppressed', lease_id = NULL, lease_until = NULL, updated_at = ?
-            WHERE ${ours} AND ${onSuppressionList('sends.to_email', 'sends.workspace_id')}
-            RETURNING contact_id`,
-      args: [now, q.s.sendId, q.s.token],
-    },
-    {
-      sql: `UPDATE sends SET status = 'sending', lease_id = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-            WHERE ${ours}
-              AND EXISTS (SELECT 1 FROM contacts c WHERE c.id = sends.contact_id AND c.status = 'active')
-              AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = sends.campaign_id AND k.status = 'active')
-            RETURNING attempts`,
-      args: [lease, now + q.opts.sendLeaseMs, now, q.s.sendId, q.s.token],
-    },
-  ];
+/**
+ * The claim of one send, one statement: handed over (`sending`, a fresh lease, an attempt
+ * counted) when the contact and the campaign are still active, or `canceled` when its address
+ * was suppressed meanwhile; fenced by the reservation token. Returns the new status.
+ */
+function claimStatement(q: QueuedSend, lease: string, now: number): Stmt {
+  return {
+    sql: `UPDATE sends SET
+            status = CASE WHEN x.hit THEN 'canceled' ELSE 'sending' END,
+            error = CASE WHEN x.hit THEN 'suppressed' ELSE sends.error END,
+            lease_id = CASE WHEN x.hit THEN NULL ELSE ? END,
+            lease_until = CASE WHEN x.hit THEN NULL ELSE ? END,
+            attempts = sends.attempts + CASE WHEN x.hit THEN 0 ELSE 1 END,
+            updated_at = ?
+          FROM (SELECT s.id, ${onSuppressionList('s.to_email', 's.workspace_id')} AS hit FROM sends s WHERE s.id = ?) x
+          WHERE sends.id = x.id AND +sends.status = 'scheduled' AND sends.lease_id = ?
+            AND (x.hit OR (EXISTS (SELECT 1 FROM contacts c WHERE c.id = sends.contact_id AND c.status = 'active')
+              AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = sends.campaign_id AND k.status = 'active')))
+          RETURNING sends.status, sends.attempts`,
+    args: [lease, now + q.opts.sendLeaseMs, now, q.s.sendId, q.s.token],
+  };
 }
 
 /** A recorded outcome waiting for its write, and how to count it once written. */
@@ -140,8 +142,8 @@ export async function deliverQueue(
     const q = stopping() ? undefined : queue.shift();
     const lease = leaseId(q?.opts.workerId);
     const now = deps.clock.now();
-    const claim = q ? claimStatements(q, lease, now) : [];
-    const stmts = [...(previous?.stmts ?? []), ...claim];
+    const stmts = previous ? [...previous.stmts] : [];
+    if (q) stmts.push(claimStatement(q, lease, now));
     let results: ResultSet[];
     try {
       results = await writer.write(stmts);
@@ -155,17 +157,17 @@ export async function deliverQueue(
     previous?.count(results.slice(0, previous.stmts.length));
     previous = null;
     if (!q) break;
-    const [canceled, claimed] = results.slice(-2);
-    if (canceled!.rows.length > 0) {
+    const claimed = results.at(-1)!.rows[0];
+    if (claimed?.status === 'canceled') {
       const workspaceId = q.s.reservation.workspaceId;
       await suppressContacts(deps, [{ workspaceId, contactId: q.s.contact.id }], now);
     }
-    if (claimed!.rows.length === 0) {
+    if (claimed?.status !== 'sending') {
       q.report.skipped++;
       continue;
     }
     const { outcome, final } = await send(deps, q);
-    previous = recording(deps, q, lease, num(claimed!.rows[0]!.attempts), outcome, final, deps.clock.now());
+    previous = recording(deps, q, lease, num(claimed.attempts), outcome, final, deps.clock.now());
   }
   return queue.splice(0);
 }

@@ -20,7 +20,8 @@ export class Deliveries {
     private deps: Deps,
     private maxParallel: number,
   ) {
-    this.writer = new GroupWriter(deps);
+    // a commit waits for the other running queues' writes (briefly): see writer.ts
+    this.writer = new GroupWriter(deps, () => this.running.size);
   }
 
   busy(mailboxId: string): boolean {

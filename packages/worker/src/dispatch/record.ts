@@ -2,7 +2,15 @@
  * The writes recording what SMTP answered, fenced by the claim's lease (a worker that lost its
  * claim writes nothing): accepted messages set-based, refusals one by one, and completions.
  */
-import { backoffMs, type Deps, eventStatement, type RawStatement } from '@outreach/shared';
+import {
+  backoffMs,
+  type Deps,
+  type EventInput,
+  eventStatement,
+  eventsStatement,
+  type RawStatement,
+  statusChangedEvent,
+} from '@outreach/shared';
 import type { SendOutcome } from '../adapters/smtp';
 import { nextStepFor } from './plan';
 import { contactStatusStatements } from './status';
@@ -211,9 +219,13 @@ export async function completeContact(
 }
 
 /**
- * The writes recording one accepted message, fenced by the claim's lease: the send `sent`, the
- * contact advanced (the next step's delay counted from this send, or due now when none is left),
- * `send.sent`; a contact with no step left is completed with a `contact.completed` event.
+ * The writes recording one accepted message, fenced by the claim's lease: the send `sent`, then
+ * (only if it is) `send.sent`, and the contact advanced (the next step's delay counted from this
+ * send, or due now when none is left). After the last step the contact, if still active, is
+ * completed in the same writes: `contact.completed` and its `contact.status_changed` event go
+ * in the one events statement, its waiting sends (if any) are canceled and the status is set
+ * in the contact's update (the contacts service's status change, written for this hot path:
+ * three statements instead of six; the claim is the fourth).
  */
 export function sentStatements(s: ReservedSend, lease: string, at: number, last: boolean): Stmt[] {
   const r = s.reservation;
@@ -222,38 +234,63 @@ export function sentStatements(s: ReservedSend, lease: string, at: number, last:
     sql: `SELECT 1 FROM sends WHERE id = ? AND lease_id = ? AND status = 'sent'`,
     args: [s.sendId, lease],
   };
+  const active: Stmt = {
+    sql: `SELECT 1 FROM contacts WHERE id = ? AND status = 'active'`,
+    args: [s.contact.id],
+  };
   const who = { workspaceId: r.workspaceId, campaignId: r.campaignId, contactId: s.contact.id };
+  const events: (EventInput & { guarded?: boolean })[] = [
+    {
+      ...who,
+      type: 'send.sent',
+      data: {
+        sendId: s.sendId,
+        stepId: s.step.id,
+        variantId: s.variantId,
+        mailboxId: r.mailboxId,
+        contactId: s.contact.id,
+        email: s.contact.email,
+        messageId: s.messageId,
+      },
+    },
+  ];
+  if (last) {
+    const email = s.contact.email;
+    events.push(
+      { ...who, type: 'contact.completed', data: { contactId: s.contact.id, email }, guarded: true },
+      {
+        ...statusChangedEvent(
+          { ...who, email },
+          { from: 'active', to: 'completed', reason: 'sequence_finished' },
+        ),
+        guarded: true,
+      },
+    );
+  }
   return [
     {
       sql: `UPDATE sends SET status = 'sent', sent_at = ?, error = NULL, updated_at = ?
             WHERE id = ? AND lease_id = ? AND status = 'sending' RETURNING id`,
       args: [at, at, s.sendId, lease],
     },
+    eventsStatement(events, at, sent, active) as Stmt,
+    ...(last
+      ? [
+          {
+            // a completed contact has nothing left to wait for
+            sql: `UPDATE sends SET status = 'canceled', updated_at = ?
+                  WHERE contact_id = ? AND +status IN ('queued', 'scheduled') AND EXISTS (${active.sql})
+                    AND EXISTS (${sent.sql})`,
+            args: [at, s.contact.id, ...active.args, ...sent.args],
+          },
+        ]
+      : []),
     {
       sql: `UPDATE contacts SET current_step = MAX(current_step, ?), last_sent_at = ?,
-              next_send_at = CASE WHEN status = 'active' THEN ? ELSE next_send_at END, updated_at = ?
+              next_send_at = CASE WHEN status = 'active' THEN ? ELSE next_send_at END,
+              ${last ? `status = CASE WHEN status = 'active' THEN 'completed' ELSE status END,` : ''} updated_at = ?
             WHERE id = ? AND EXISTS (${sent.sql})`,
       args: [s.step.order, at, next ? at + next.delaySeconds * 1000 : at, at, s.contact.id, ...sent.args],
     },
-    eventStatement(
-      {
-        workspaceId: r.workspaceId,
-        type: 'send.sent',
-        campaignId: r.campaignId,
-        contactId: s.contact.id,
-        data: {
-          sendId: s.sendId,
-          stepId: s.step.id,
-          variantId: s.variantId,
-          mailboxId: r.mailboxId,
-          contactId: s.contact.id,
-          email: s.contact.email,
-          messageId: s.messageId,
-        },
-      },
-      at,
-      sent,
-    ) as Stmt,
-    ...(last ? completionStatements(who, s.contact.email, at) : []),
   ];
 }

@@ -9,6 +9,12 @@ import { num, type Stmt, str } from './types';
 
 /** Sends left `sending` past their lease: `failed` with error `interrupted`; the contact moves on. */
 export async function settleInterrupted(deps: Deps, now: number): Promise<number> {
+  // Nearly always nothing: a read first, so an idle tick does not take the write lock.
+  const any = await deps.db.client.execute({
+    sql: `SELECT 1 FROM sends WHERE status = 'sending' AND lease_until < ? LIMIT 1`,
+    args: [now],
+  });
+  if (any.rows.length === 0) return 0;
   const res = await deps.db.client.execute({
     sql: `UPDATE sends SET status = 'failed', error = 'interrupted', lease_id = NULL, lease_until = NULL, updated_at = ?
           WHERE status = 'sending' AND lease_until < ?

@@ -113,9 +113,14 @@ export async function loadState(
   const usable = cmbs.filter(
     (c) => c.state === 'active' && mailboxes.get(c.mailboxId)?.status === 'verified',
   );
-  // Only the campaign mailboxes that may send now need counts and contacts.
+  // Only the campaign mailboxes that may send now and have a contact due (sticky to them, or
+  // new in their campaign) need counts and contacts: a tick with nothing due costs one probe.
   // (a mailbox whose queue in this worker is still sending is left for the next tick)
-  const ready = usable.filter((c) => c.nextAvailableAt <= now && !busy(c.mailboxId));
+  const free = usable.filter((c) => c.nextAvailableAt <= now && !busy(c.mailboxId));
+  const due = free.length > 0 ? await dueSenders(deps, free, now) : new Set<string>();
+  const ready = free.filter(
+    (c) => due.has(senderKey(c.campaignId, c.mailboxId)) || due.has(senderKey(c.campaignId, null)),
+  );
   if (ready.length === 0) {
     return {
       ...empty,
@@ -221,6 +226,30 @@ export async function loadState(
     suppressed,
     attached: cmbs,
   };
+}
+
+const senderKey = (campaignId: string, mailboxId: string | null) => `${campaignId} ${mailboxId ?? ''}`;
+
+/**
+ * Which of these campaign mailboxes have a due contact waiting for them, and which of their
+ * campaigns have a due new contact (no sender yet): one statement, an index seek per pair.
+ */
+async function dueSenders(deps: Deps, cmbs: PlanCampaignMailbox[], now: number): Promise<Set<string>> {
+  const pairs = new Map<string, [string, string | null]>();
+  for (const c of cmbs) {
+    pairs.set(senderKey(c.campaignId, c.mailboxId), [c.campaignId, c.mailboxId]);
+    pairs.set(senderKey(c.campaignId, null), [c.campaignId, null]);
+  }
+  const res = await deps.db.client.execute({
+    sql: `SELECT j.value->>0 AS campaign_id, j.value->>1 AS mailbox_id FROM json_each(?) j
+          WHERE CASE WHEN j.value->>1 IS NULL
+            THEN EXISTS (SELECT 1 FROM contacts c WHERE c.campaign_id = j.value->>0 AND c.mailbox_id IS NULL
+                           AND c.status = 'active' AND c.next_send_at <= ?)
+            ELSE EXISTS (SELECT 1 FROM contacts c WHERE c.campaign_id = j.value->>0 AND c.mailbox_id = j.value->>1
+                           AND c.status = 'active' AND c.next_send_at <= ?) END`,
+    args: [JSON.stringify([...pairs.values()]), now, now],
+  });
+  return new Set(res.rows.map((r) => senderKey(String(r.campaign_id), str(r.mailbox_id))));
 }
 
 function safeSendable(schedule: Schedule, now: number): boolean {

@@ -7,10 +7,10 @@
  * 2. load the state the planner needs (active campaigns inside a window, their campaign
  *    mailboxes with 24 h counts, due contacts per sticky sender) — reads follow the due work.
  * 3. `plan(state, now, rng)`.
- * 4. per reservation: compare-and-set on `next_available_at`, then in one write batch the send
- *    rows (`scheduled`, with our Message-ID and a reservation token; the 24 h limits and the
- *    suppression list re-checked inside the statement), the rotation counter and the contacts
- *    (sticky sender, held).
+ * 4. the reservations: compare-and-set on `next_available_at` (one batch for all), then in one
+ *    write batch for every slot won the send rows (`scheduled`, with our Message-ID and a
+ *    reservation token; the 24 h limits and the suppression list re-checked inside the
+ *    statement), the rotation counter and the contacts (sticky sender, held).
  * 5. hand the reserved sends to this worker's per-mailbox queues (`Deliveries`): serial per
  *    mailbox over one pooled connection, parallel across mailboxes (bounded). Each send is
  *    claimed `scheduled → sending` just before its message goes to SMTP, and its outcome is
@@ -34,7 +34,7 @@ import { Deliveries } from './queues';
 import { completeContact } from './record';
 import { settleInterrupted } from './recover';
 import { rehomeDetached } from './rehome';
-import { loadMailboxes, loadThreads, reserve } from './reserve';
+import { loadMailboxes, loadThreads, reserveAll } from './reserve';
 import { loadState } from './state';
 import { completeCampaign } from './status';
 import { suppressContacts } from './suppressed';
@@ -105,7 +105,7 @@ export async function runDispatchTick(deps: Deps, options: DispatchOptions = {})
 
 async function dispatchTick(deps: Deps, opts: ResolvedOptions, deliveries: Deliveries): Promise<TickReport> {
   const report = emptyReport();
-  let now = deps.clock.now();
+  const now = deps.clock.now();
   report.interrupted = await settleInterrupted(deps, now);
 
   const busy = (mailboxId: string) => deliveries.busy(mailboxId);
@@ -119,14 +119,14 @@ async function dispatchTick(deps: Deps, opts: ResolvedOptions, deliveries: Deliv
     report.completedContacts++;
   }
 
+  let queued = new Map<string, ReservedSend[]>();
   if (decisions.reservations.length > 0) {
     const mailboxes = await loadMailboxes(deps, [...new Set(decisions.reservations.map((r) => r.mailboxId))]);
-    const reserved: ReservedSend[] = [];
-    for (const r of decisions.reservations) {
+    const planned = decisions.reservations.flatMap((r) => {
       const mailbox = mailboxes.get(r.mailboxId);
-      if (!mailbox) continue;
-      reserved.push(...(await reserve(deps, loaded, mailbox, r, now, opts.holdMs, opts.workerId)));
-    }
+      return mailbox ? [{ mailbox, r }] : [];
+    });
+    const reserved = await reserveAll(deps, loaded, planned, now, opts.holdMs, opts.workerId);
     report.reserved = reserved.length;
     const threads = await loadThreads(
       deps,
@@ -138,13 +138,25 @@ async function dispatchTick(deps: Deps, opts: ResolvedOptions, deliveries: Deliv
       byMailbox.set(s.mailbox.id, [...(byMailbox.get(s.mailbox.id) ?? []), s]);
     }
     await opts.onReserved?.(reserved.map((s) => ({ sendId: s.sendId, contactId: s.contact.id })));
-    // serial per mailbox (its queue in priority order), parallel across mailboxes, bounded
-    for (const [mailboxId, sends] of byMailbox) deliveries.enqueue(mailboxId, sends, report, opts);
-    if (opts.awaitDelivery) await deliveries.drain();
+    queued = byMailbox;
   }
 
-  now = deps.clock.now();
-  report.completedCampaigns = await completeFinishedCampaigns(deps, loaded.activeCampaignIds, now);
+  // Serial per mailbox (its queue in priority order), parallel across mailboxes, bounded. The
+  // loop hands the sends over last, so their first claims do not interleave with this tick's
+  // reads; a tick that waits for delivery (tests) checks for finished campaigns after it.
+  const handOver = () => {
+    for (const [mailboxId, sends] of queued) deliveries.enqueue(mailboxId, sends, report, opts);
+  };
+  if (opts.awaitDelivery && queued.size > 0) {
+    handOver();
+    await deliveries.drain();
+  }
+  report.completedCampaigns = await completeFinishedCampaigns(
+    deps,
+    loaded.activeCampaignIds,
+    deps.clock.now(),
+  );
+  if (!opts.awaitDelivery) handOver();
   return report;
 }
 

@@ -1,0 +1,203 @@
+/**
+ * A 1,000,000-row import while a 5-mailbox campaign sends at full rate (issue 9): both rates
+ * against each alone, measured in one run (prints figures; not a timed assertion in CI).
+ *
+ * The CSV goes through `POST /imports` and mapping-confirm in this process first; the timed part
+ * is the import worker (parsing and inserting, where the rows meet the SQLite writer), run as its
+ * own process on the same database file (a second worker; see BENCH_IMPORT below). The
+ * campaign sends from this process through the dispatch loop to a local smtp-server (gaps 0).
+ * 1. sends alone, for BENCH_SOLO_SECONDS (default 15 s);
+ * 2. the import alone;
+ * 3. both: the sending starts, then the import; the send rate is counted over the import's run.
+ * Each phase on a fresh database. One SQLite writer is shared: the send rate should stay at
+ * least 80 % of its solo rate.
+ *
+ * Run: `npx tsx bench/import-while-sending.ts` (BENCH_ROWS=… to change the import's size;
+ * BENCH_IMPORT=in-process runs the import loop in the sending process, as one `outreach work`).
+ */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from '@outreach/server/app';
+import { seededRng, systemClock } from '@outreach/shared';
+import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
+import { Dispatcher } from '@outreach/worker/dispatch/tick';
+import { smtpTransportPool } from '@outreach/worker/dispatch/transport-pool';
+import { importsLoop } from '@outreach/worker/loops/imports';
+import { seedCampaign, startSink } from './lib/dispatch-fixture';
+import { BOUNDARY, multipart } from './lib/upload-body';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const SOLO_SECONDS = Number(process.env.BENCH_SOLO_SECONDS ?? 15);
+/** enough contacts that the campaign never runs dry during a phase */
+const CONTACTS = Number(process.env.BENCH_SEND_CONTACTS ?? 60_000);
+const IN_PROCESS = process.env.BENCH_IMPORT === 'in-process';
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** Uploads and confirms the CSV through the API; the import job then waits for a worker. */
+async function stageImport(deps: TestDeps): Promise<void> {
+  const { workspaceId, apiKey } = await createTestWorkspace(deps, 'import');
+  const app = createApp(deps);
+  const auth = { authorization: `Bearer ${apiKey}` };
+  const campaign = (await (
+    await app.request(`/campaigns?workspaceId=${workspaceId}`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'import' }),
+    })
+  ).json()) as { id: string };
+  const { body, length } = multipart(campaign.id, ROWS);
+  const res = await app.request(`/imports?workspaceId=${workspaceId}`, {
+    method: 'POST',
+    headers: {
+      ...auth,
+      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+      'content-length': String(length),
+    },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+  const created = (await res.json()) as { importId: string };
+  if (res.status !== 202) throw new Error(`upload: ${res.status} ${JSON.stringify(created)}`);
+  const preview = (await (
+    await app.request(`/imports/${created.importId}/mapping-preview?workspaceId=${workspaceId}`, {
+      headers: auth,
+    })
+  ).json()) as { suggestedMapping: Record<string, string> };
+  const mapping = { ...preview.suggestedMapping, plan: 'plan', seats: 'seats', region: 'region' };
+  const confirm = await app.request(
+    `/imports/${created.importId}/mapping-confirm?workspaceId=${workspaceId}`,
+    {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ mapping }),
+    },
+  );
+  if (confirm.status !== 200) throw new Error(`confirm: ${confirm.status} ${await confirm.text()}`);
+}
+
+/**
+ * The import worker: by default in its own process (bench/lib/import-worker.ts), with
+ * BENCH_IMPORT=in-process as a loop of this process (one `outreach work` running both loops).
+ * Resolves with its seconds.
+ */
+function runImportWorker(deps: TestDeps): Promise<number> {
+  if (IN_PROCESS) {
+    const t0 = performance.now();
+    return importsLoop
+      .tick(deps, { workerId: 'bench-imports', stopping: () => false })
+      .then(() => (performance.now() - t0) / 1000);
+  }
+  const url = deps.config.databaseUrl;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'lib/import-worker.ts'), url], {
+      cwd: join(here, '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`import worker exited ${code}: ${err}`));
+      resolve((JSON.parse(out.trim().split('\n').pop()!) as { seconds: number }).seconds);
+    });
+  });
+}
+
+async function importedRows(deps: TestDeps): Promise<number> {
+  const res = await deps.db.client.execute("SELECT count(*) AS n FROM contacts WHERE status = 'pending'");
+  return Number(res.rows[0]!.n);
+}
+
+/** Sends at full rate (ticks back to back, each waiting for its deliveries) until `until()`. */
+async function sendUntil(
+  dispatcher: Dispatcher,
+  until: () => boolean,
+): Promise<{ sent: number; seconds: number }> {
+  const t0 = performance.now();
+  let sent = 0;
+  while (!until()) {
+    const r = await dispatcher.tick();
+    sent += r.sent;
+    if (r.reserved === 0 && r.sent === 0) throw new Error('the campaign ran dry: raise BENCH_SEND_CONTACTS');
+  }
+  return { sent, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function sendingDeps(port: number) {
+  const deps = await createTestDeps({ clock: systemClock, rng: seededRng(3) });
+  await seedCampaign(deps, port, { now: Date.now() - 60_000, contacts: CONTACTS, dailyLimit: CONTACTS });
+  const transports = smtpTransportPool();
+  // small ticks: the loop checks often whether the phase is over
+  const dispatcher = new Dispatcher(deps, { transports, maxBatch: 40 });
+  return { deps, dispatcher, transports };
+}
+
+async function main() {
+  console.log(`import while sending: ${fmt(ROWS)} rows, 5 mailboxes to a local smtp-server`);
+  const sink = await startSink();
+
+  console.log('1. sending alone');
+  const a = await sendingDeps(sink.port);
+  let soloRate: number;
+  try {
+    const stopAt = performance.now() + SOLO_SECONDS * 1000;
+    const solo = await sendUntil(a.dispatcher, () => performance.now() >= stopAt);
+    soloRate = solo.sent / solo.seconds;
+    console.log(`  ${fmt(solo.sent)} sent in ${solo.seconds.toFixed(1)} s = ${fmt(soloRate)} msg/s`);
+  } finally {
+    await a.dispatcher.close();
+    a.deps.cleanup();
+  }
+
+  console.log(`2. the import alone (${IN_PROCESS ? 'a loop of this process' : 'its own worker process'})`);
+  const b = await createTestDeps();
+  let importSolo: number;
+  try {
+    await stageImport(b);
+    const seconds = await runImportWorker(b);
+    const rows = await importedRows(b);
+    if (rows !== ROWS) throw new Error(`imported ${rows} of ${ROWS}`);
+    importSolo = rows / seconds;
+    console.log(`  ${fmt(rows)} rows in ${seconds.toFixed(1)} s = ${fmt(importSolo)} rows/s`);
+  } finally {
+    b.cleanup();
+  }
+
+  console.log('3. both at once');
+  const c = await sendingDeps(sink.port);
+  try {
+    await stageImport(c.deps);
+    // warm: the mailboxes' SMTP connections open, the loop at full rate before the import starts
+    await c.dispatcher.tick();
+    let done = false;
+    const importRun = runImportWorker(c.deps).finally(() => {
+      done = true;
+    });
+    const [both, seconds] = await Promise.all([sendUntil(c.dispatcher, () => done), importRun]);
+    const rows = await importedRows(c.deps);
+    if (rows !== ROWS) throw new Error(`imported ${rows} of ${ROWS}`);
+    const importBoth = rows / seconds;
+    const sendBoth = both.sent / both.seconds;
+    console.log(
+      `  import ${fmt(rows)} rows in ${seconds.toFixed(1)} s = ${fmt(importBoth)} rows/s (${((importBoth / importSolo) * 100).toFixed(0)} % of alone)`,
+    );
+    console.log(
+      `  sending ${fmt(both.sent)} in ${both.seconds.toFixed(1)} s = ${fmt(sendBoth)} msg/s (${((sendBoth / soloRate) * 100).toFixed(0)} % of alone; goal ≥ 80 %)`,
+    );
+  } finally {
+    await c.dispatcher.close();
+    c.deps.cleanup();
+    await sink.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
