@@ -419,7 +419,9 @@ export async function applyInboundBatch(
     }
     if (plan.suppress) {
       const set = suppressions.get(plan.suppress) ?? new Set<string>();
-      if (fromEmail) set.add(fromEmail);
+      // a person asking to be removed may write from another address; a complaint comes from
+      // the provider's feedback loop, whose address is nobody to suppress
+      if (fromEmail && c.kind === 'reply') set.add(fromEmail);
       suppressions.set(plan.suppress, set.add(contact.email));
     }
     if (plan.holdUntil !== null) {
