@@ -1,7 +1,7 @@
 /**
  * The Unibox read side and label correction. A page of threads is one range read of an index
- * on (workspace, [intent,] updated_at, id), newest activity first, keyset-paged on
- * (updated_at, id); several intents are read as one range per intent and merged. A thread's
+ * on (workspace | campaign | mailbox, [intent,] updated_at, id), newest activity first, keyset-paged
+ * on (updated_at, id); several intents are one range per intent merged in the same statement. A thread's
  * messages are the campaign's sends to the contact from that mailbox (rendered as they were
  * sent) and the stored inbound mail and Unibox replies, oldest first.
  */
@@ -66,7 +66,7 @@ const DELIVERED = "('sent', 'replied', 'bounced')";
  */
 const THREAD_JSON = `json_array(t.id, t.workspace_id, t.campaign_id, t.contact_id, t.mailbox_id, t.external_thread_id,
   t.subject, t.subject_display, t.reply_intent, t.is_ooo, t.is_auto_reply,
-  t.message_count + (SELECT count(*) FROM sends s WHERE s.contact_id = t.contact_id AND s.mailbox_id = t.mailbox_id
+  t.message_count + (SELECT count(*) FROM sends s WHERE s.contact_id = t.contact_id AND +s.mailbox_id = t.mailbox_id
     AND s.status IN ${DELIVERED}),
   t.last_from_email, t.last_at, t.last_body_text, t.created_at, t.updated_at) AS j`;
 
@@ -125,50 +125,82 @@ export interface ListThreadsOptions {
   updatedSince?: number;
 }
 
-/** Newest activity first; `limit + 1` rows (the extra one says there is a next page). */
-export async function listThreads(db: Db, workspaceId: number, opts: ListThreadsOptions): Promise<Thread[]> {
-  const build = (intent: string | null) => {
-    const where = ['t.workspace_id = ?'];
-    const args: (string | number)[] = [workspaceId];
-    if (intent !== null) {
-      where.push('t.reply_intent = ?');
-      args.push(intent);
-    }
-    if (opts.campaignId) {
-      where.push('t.campaign_id = ?');
-      args.push(opts.campaignId);
-    }
-    if (opts.mailboxId) {
-      where.push('t.mailbox_id = ?');
-      args.push(opts.mailboxId);
-    }
+/**
+ * The page's SQL. Each key range is read newest first from the cursor on and stops after
+ * `limit + 1` entries; the index follows the filter:
+ * - no intent: (campaign | mailbox | workspace, updated_at, id), the other filters checked on the way;
+ * - one intent: (workspace, intent, updated_at, id);
+ * - several intents: one range of that index per intent (covering: keys only), merged by UNION ALL
+ *   to the page's keys, and only those rows are then looked up and built (the per-row message count
+ *   is a subquery: it must not run for rows the merge drops);
+ * - intents with a campaign or mailbox: that index, the intents checked on the way (one range).
+ * The merged form's rows come back in no order: `listThreads` sorts the page.
+ */
+export function threadsPageQuery(
+  workspaceId: number,
+  opts: ListThreadsOptions,
+): { sql: string; args: (string | number)[] } {
+  const n = opts.limit + 1;
+  const intents = [...new Set(opts.replyIntents ?? [])];
+  const range = (index: string, where: string[], args: (string | number)[]) => {
     if (opts.updatedSince !== undefined) {
-      where.push('t.updated_at >= ?');
+      where.push('updated_at >= ?');
       args.push(opts.updatedSince);
     }
     if (opts.after) {
-      where.push('(t.updated_at < ? OR (t.updated_at = ? AND t.id < ?))');
-      args.push(opts.after.updatedAt, opts.after.updatedAt, opts.after.id);
+      where.push('(updated_at, id) < (?, ?)');
+      args.push(opts.after.updatedAt, opts.after.id);
     }
-    return {
-      sql: `SELECT ${THREAD_JSON} FROM threads t WHERE ${where.join(' AND ')}
-            ORDER BY t.updated_at DESC, t.id DESC LIMIT ?`,
-      args: [...args, opts.limit + 1],
-    };
+    return { from: `threads INDEXED BY ${index} WHERE ${where.join(' AND ')}`, args };
   };
-  const intents = [...new Set(opts.replyIntents ?? [])];
-  if (intents.length <= 1) {
-    const res = await db.client.execute(build(intents[0] ?? null));
-    return res.rows.map(jsonToThread);
+  if (intents.length >= 2 && opts.campaignId === undefined && opts.mailboxId === undefined) {
+    const arms = intents.map((i) =>
+      range('threads_intent', ['workspace_id = ?', 'reply_intent = ?'], [workspaceId, i]),
+    );
+    const keys = arms
+      .map(
+        (a) =>
+          `SELECT * FROM (SELECT updated_at, id FROM ${a.from} ORDER BY updated_at DESC, id DESC LIMIT ?)`,
+      )
+      .join('\n UNION ALL ');
+    return {
+      sql: `SELECT ${THREAD_JSON} FROM (${keys}\n ORDER BY updated_at DESC, id DESC LIMIT ?) k
+            CROSS JOIN threads t ON t.id = k.id`,
+      args: [...arms.flatMap((a) => [...a.args, n]), n],
+    };
   }
-  const results = await db.client.batch(
-    intents.map((i) => build(i)),
-    'read',
-  );
-  return results
-    .flatMap((r) => r.rows.map(jsonToThread))
-    .sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-    .slice(0, opts.limit + 1);
+  let one: { from: string; args: (string | number)[] };
+  if (opts.campaignId !== undefined || opts.mailboxId !== undefined) {
+    const where = opts.campaignId !== undefined ? ['campaign_id = ?'] : ['mailbox_id = ?'];
+    const args: (string | number)[] = [opts.campaignId ?? opts.mailboxId!];
+    one = range(opts.campaignId !== undefined ? 'threads_campaign' : 'threads_mailbox', where, args);
+    one.from += ' AND workspace_id = ?';
+    one.args.push(workspaceId);
+    if (opts.campaignId !== undefined && opts.mailboxId !== undefined) {
+      one.from += ' AND mailbox_id = ?';
+      one.args.push(opts.mailboxId);
+    }
+    if (intents.length > 0) {
+      one.from += ` AND reply_intent IN (${intents.map(() => '?').join(', ')})`;
+      one.args.push(...intents);
+    }
+  } else if (intents.length === 1) {
+    one = range('threads_intent', ['workspace_id = ?', 'reply_intent = ?'], [workspaceId, intents[0]!]);
+  } else {
+    one = range('threads_list', ['workspace_id = ?'], [workspaceId]);
+  }
+  return {
+    sql: `SELECT ${THREAD_JSON} FROM ${one.from.replace(/^threads /, 'threads t ')} ORDER BY updated_at DESC, id DESC LIMIT ?`,
+    args: [...one.args, n],
+  };
+}
+
+/** Newest activity first; `limit + 1` rows (the extra one says there is a next page). */
+export async function listThreads(db: Db, workspaceId: number, opts: ListThreadsOptions): Promise<Thread[]> {
+  const res = await db.client.execute(threadsPageQuery(workspaceId, opts));
+  const page = res.rows.map(jsonToThread);
+  // the merged form (several intents) returns the page's rows unordered
+  return page.sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
 
 export async function getThread(db: Db, workspaceId: number, id: string): Promise<Thread> {
