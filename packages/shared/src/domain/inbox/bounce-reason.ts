@@ -123,7 +123,7 @@ const NO_ACCOUNT = /do(?:es)?n'?t have an? \S+(?: \S+)? account|account (?:does 
 const EMPTY_ADDRESS_SLOT = /\b5\d\d\s+:\s*user unknown/i;
 
 const AFTER_DATA =
-  /in\s+reply\s+to\s+(?:end\s+of\s+)?data\s+command|after\s+end\s+of\s+data|>>> data\b|after\s+data\b|\bdata\s+command\b/i;
+  /in\s+reply\s+to\s+(?:end\s+of\s+)?data\s+command|after\s+end\s+of\s+data|>>> data\b|after\s+data\b|\bdata\s+command\b|smtp command:?\s*\n\s*data\b/i;
 
 /** From the enhanced status code (`5.1.1`) alone. */
 export function reasonFromStatus(status: string | null): BounceReason | null {

@@ -49,6 +49,12 @@ describe('bounce reason', () => {
     expect(type('554 unknown user <pat@x.example>', after)).toBe('soft');
     expect(type("554 delivery error: dd This user doesn't have a mail.example account", after)).toBe('hard');
     expect(type('554 unknown user <pat@x.example>', after, '5.1.1')).toBe('hard');
+    // the stage as a filtering gateway reports it, on its own line
+    const gateway = '-------server message\n550 unknown user <pat@x.example>\n\n-------SMTP command\nDATA\n';
+    expect(type('550 unknown user <pat@x.example>', gateway)).toBe('soft');
+    expect(type('550 unknown user <pat@x.example>', gateway.replace('DATA', 'RCPT TO:<pat@x.example>'))).toBe(
+      'hard',
+    );
   });
 
   it('a wrapped answer is judged by what the receiving server said', async () => {
