@@ -212,6 +212,16 @@ const threadOf = async (c: Case) =>
     'SELECT id, reply_intent, is_ooo, is_auto_reply FROM threads WHERE workspace_id = ?',
     [c.workspaceId],
   );
+/** The kinds of the inbound messages stored in the workspace (its one thread). */
+const inboundKinds = async (c: Case) =>
+  (
+    await rows<{ kind: string }>(
+      deps,
+      `SELECT m.kind FROM messages m JOIN threads t ON t.id = m.thread_id
+       WHERE t.workspace_id = ? AND m.direction = 'inbound'`,
+      [c.workspaceId],
+    )
+  ).map((r) => r.kind);
 
 describe('the labelled fixture set through dovecot and the inbox loop', () => {
   it('covers every kind the issue lists', () => {
@@ -287,6 +297,7 @@ describe('the labelled fixture set through dovecot and the inbox loop', () => {
         ooo: ooo ? 1 : 0,
         auto: ooo ? 0 : 1,
       });
+      expect(await inboundKinds(c), c.file).toEqual(['auto_reply']);
       const contact = await contactOf(c.contactId);
       expect(contact.status, c.file).toBe('active');
       expect((await sendsOf(c.contactId))[0]!.status, c.file).toBe('sent');
@@ -318,6 +329,7 @@ describe('the labelled fixture set through dovecot and the inbox loop', () => {
         t.map((x) => x.reply_intent),
         c.file,
       ).toEqual(['bounced']);
+      expect(await inboundKinds(c), c.file).toEqual(['bounce']);
     }
   });
 
@@ -329,10 +341,12 @@ describe('the labelled fixture set through dovecot and the inbox loop', () => {
         [c.workspaceId],
       );
       expect(sup, c.file).toEqual([{ value: c.email, reason: 'complaint' }]);
+      expect(await inboundKinds(c), c.file).toEqual(['complaint']);
       expect((await contactOf(c.contactId)).status, c.file).toBe('unsubscribed');
     }
     for (const c of cases.filter((x) => x.label.kind === 'notification')) {
       expect(await threadOf(c), c.file).toEqual([]);
+      expect(await inboundKinds(c), c.file).toEqual([]);
       expect((await contactOf(c.contactId)).status, c.file).toBe('active');
       expect((await sendsOf(c.contactId))[0]!.status, c.file).toBe('sent');
     }
