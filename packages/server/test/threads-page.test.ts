@@ -1,7 +1,7 @@
 /**
  * Keyset pages of `listThreads` against a reference computed here: 600 threads in two
  * campaigns and mailboxes, six intents, many equal activity times (ties broken by id), paged
- * 7 at a time for every kind of filter (none, 1–3 intents, campaign, mailbox, campaign + intents,
+ * 7 at a time for every kind of filter (none, 1–3 intents, campaign, mailbox, either with intents,
  * updatedSince): every thread once, newest activity first, none of another workspace.
  */
 import { listThreads, newId, seededRng, type Thread } from '@outreach/shared';
@@ -60,6 +60,9 @@ it.each([
   [{ campaignId: 'cmp_b', mailboxId: 'mbx_a' }],
   [{ campaignId: 'cmp_a', replyIntents: ['interested', 'neutral'] }],
   [{ mailboxId: 'mbx_a', replyIntents: ['not_interested'] }],
+  [{ campaignId: 'cmp_b', replyIntents: ['bounced'] }],
+  [{ mailboxId: 'mbx_b', replyIntents: ['out_of_office', 'unsubscribe', 'neutral'] }],
+  [{ campaignId: 'cmp_a', mailboxId: 'mbx_b', replyIntents: ['interested', 'not_interested', 'neutral'] }],
   [{ replyIntents: ['interested', 'neutral'], updatedSince: 1_700_000_020_000 }],
 ] as const)('%j: every thread once, newest activity first', async (filter) => {
   const f = filter as {

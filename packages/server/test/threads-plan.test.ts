@@ -34,21 +34,28 @@ function checkCommon(p: string[], o: ListThreadsOptions) {
   return ranges;
 }
 
+const INTENTS = ['interested', 'neutral', 'not_interested', 'out_of_office', 'unsubscribe', 'bounced'];
+
 describe('threads page query plan', () => {
   it.each([
     ['unfiltered', {}, 'threads_list (workspace_id=?'],
     ['one intent', { replyIntents: ['interested'] }, 'threads_intent (workspace_id=? AND reply_intent=?'],
     ['a campaign', { campaignId: 'cmp_1' }, 'threads_campaign (campaign_id=?'],
     [
-      'a campaign and two intents',
-      { campaignId: 'cmp_1', replyIntents: ['interested', 'neutral'] },
+      'a campaign and one intent',
+      { campaignId: 'cmp_1', replyIntents: ['interested'] },
+      'threads_campaign_intent (campaign_id=? AND reply_intent=?',
+    ],
+    [
+      'a campaign and a mailbox',
+      { campaignId: 'cmp_1', mailboxId: 'mbx_1' },
       'threads_campaign (campaign_id=?',
     ],
     ['a mailbox', { mailboxId: 'mbx_1' }, 'threads_mailbox (mailbox_id=?'],
     [
       'a mailbox and one intent',
       { mailboxId: 'mbx_1', replyIntents: ['bounced'] },
-      'threads_mailbox (mailbox_id=?',
+      'threads_mailbox_intent (mailbox_id=? AND reply_intent=?',
     ],
   ] as const)('%s: one index range in order, nothing sorted', async (_name, filter, index) => {
     for (const after of CURSORS)
@@ -62,32 +69,44 @@ describe('threads page query plan', () => {
       }
   });
 
-  it.each([2, 3, 6])(
-    '%i intents: one covering range per intent, merged; the page looked up by id',
-    async (k) => {
-      const intents = [
-        'interested',
-        'neutral',
-        'not_interested',
-        'out_of_office',
-        'unsubscribe',
-        'bounced',
-      ].slice(0, k);
-      for (const after of CURSORS)
-        for (const updatedSince of SINCE) {
-          const o: ListThreadsOptions = { limit: 50, after, updatedSince, replyIntents: intents };
-          const p = await plan(threadsPageQuery(1, o));
-          const ranges = checkCommon(p, o);
-          expect(ranges, p.join('\n')).toHaveLength(k);
-          for (const r of ranges)
-            expect(r).toMatch(
-              /^SEARCH threads USING COVERING INDEX threads_intent \(workspace_id=\? AND reply_intent=\?/,
-            );
-          expect(p).toContain('MERGE (UNION ALL)');
-          // each arm's ≤ 51 keys, never more
-          expect(p.filter((l) => l.includes('TEMP B-TREE'))).toHaveLength(k);
-          expect(p).toContain('SEARCH t USING INDEX sqlite_autoindex_threads_1 (id=?)');
-        }
+  it.each([
+    [
+      'the workspace',
+      {},
+      /^SEARCH threads USING COVERING INDEX threads_intent \(workspace_id=\? AND reply_intent=\?/,
+    ],
+    [
+      'a campaign',
+      { campaignId: 'cmp_1' },
+      /^SEARCH threads USING INDEX threads_campaign_intent \(campaign_id=\? AND reply_intent=\?/,
+    ],
+    [
+      'a mailbox',
+      { mailboxId: 'mbx_1' },
+      /^SEARCH threads USING INDEX threads_mailbox_intent \(mailbox_id=\? AND reply_intent=\?/,
+    ],
+  ] as const)(
+    'several intents in %s: one range per intent, merged; the page looked up by id',
+    async (_name, filter, arm) => {
+      for (const k of [2, 3, 6])
+        for (const after of CURSORS)
+          for (const updatedSince of SINCE) {
+            const o: ListThreadsOptions = {
+              limit: 50,
+              after,
+              updatedSince,
+              replyIntents: INTENTS.slice(0, k),
+              ...filter,
+            };
+            const p = await plan(threadsPageQuery(1, o));
+            const ranges = checkCommon(p, o);
+            expect(ranges, p.join('\n')).toHaveLength(k);
+            for (const r of ranges) expect(r).toMatch(arm);
+            expect(p).toContain('MERGE (UNION ALL)');
+            // each arm's ≤ 51 keys, never more
+            expect(p.filter((l) => l.includes('TEMP B-TREE'))).toHaveLength(k);
+            expect(p).toContain('SEARCH t USING INDEX sqlite_autoindex_threads_1 (id=?)');
+          }
     },
   );
 });

@@ -126,15 +126,13 @@ export interface ListThreadsOptions {
 }
 
 /**
- * The page's SQL. Each key range is read newest first from the cursor on and stops after
- * `limit + 1` entries; the index follows the filter:
- * - no intent: (campaign | mailbox | workspace, updated_at, id), the other filters checked on the way;
- * - one intent: (workspace, intent, updated_at, id);
- * - several intents: one range of that index per intent (covering: keys only), merged by UNION ALL
- *   to the page's keys, and only those rows are then looked up and built (the per-row message count
- *   is a subquery: it must not run for rows the merge drops);
- * - intents with a campaign or mailbox: that index, the intents checked on the way (one range).
- * The merged form's rows come back in no order: `listThreads` sorts the page.
+ * The page's SQL. The index follows the filter: the scope (campaign, else mailbox, else
+ * workspace) and, with intents, one range per intent — (scope, [intent,] updated_at, id), read
+ * newest first from the cursor on and stopping after `limit + 1` entries; the other filters
+ * (workspace, mailbox beside a campaign) are checked on the way and never reject in practice.
+ * Several intents are merged by UNION ALL down to the page's keys, and only those rows are then
+ * looked up and built (the per-row message count is a subquery: it must not run for rows the
+ * merge drops); that form's rows come back unordered: `listThreads` sorts the page.
  */
 export function threadsPageQuery(
   workspaceId: number,
@@ -142,7 +140,19 @@ export function threadsPageQuery(
 ): { sql: string; args: (string | number)[] } {
   const n = opts.limit + 1;
   const intents = [...new Set(opts.replyIntents ?? [])];
-  const range = (index: string, where: string[], args: (string | number)[]) => {
+  const [scope, scopeId, prefix] =
+    opts.campaignId !== undefined
+      ? (['campaign_id', opts.campaignId, 'threads_campaign'] as const)
+      : opts.mailboxId !== undefined
+        ? (['mailbox_id', opts.mailboxId, 'threads_mailbox'] as const)
+        : (['workspace_id', workspaceId, null] as const);
+  const range = (intent: string | null) => {
+    const where = [`${scope} = ?`];
+    const args: (string | number)[] = [scopeId];
+    if (intent !== null) {
+      where.push('reply_intent = ?');
+      args.push(intent);
+    }
     if (opts.updatedSince !== undefined) {
       where.push('updated_at >= ?');
       args.push(opts.updatedSince);
@@ -151,47 +161,36 @@ export function threadsPageQuery(
       where.push('(updated_at, id) < (?, ?)');
       args.push(opts.after.updatedAt, opts.after.id);
     }
+    if (scope !== 'workspace_id') {
+      where.push('workspace_id = ?');
+      args.push(workspaceId);
+    }
+    if (scope === 'campaign_id' && opts.mailboxId !== undefined) {
+      where.push('mailbox_id = ?');
+      args.push(opts.mailboxId);
+    }
+    const index =
+      intent === null ? (prefix ?? 'threads_list') : prefix ? `${prefix}_intent` : 'threads_intent';
     return { from: `threads INDEXED BY ${index} WHERE ${where.join(' AND ')}`, args };
   };
-  if (intents.length >= 2 && opts.campaignId === undefined && opts.mailboxId === undefined) {
-    const arms = intents.map((i) =>
-      range('threads_intent', ['workspace_id = ?', 'reply_intent = ?'], [workspaceId, i]),
-    );
-    const keys = arms
-      .map(
-        (a) =>
-          `SELECT * FROM (SELECT updated_at, id FROM ${a.from} ORDER BY updated_at DESC, id DESC LIMIT ?)`,
-      )
-      .join('\n UNION ALL ');
+  if (intents.length <= 1) {
+    const one = range(intents[0] ?? null);
     return {
-      sql: `SELECT ${THREAD_JSON} FROM (${keys}\n ORDER BY updated_at DESC, id DESC LIMIT ?) k
-            CROSS JOIN threads t ON t.id = k.id`,
-      args: [...arms.flatMap((a) => [...a.args, n]), n],
+      sql: `SELECT ${THREAD_JSON} FROM ${one.from.replace(/^threads /, 'threads t ')}
+            ORDER BY updated_at DESC, id DESC LIMIT ?`,
+      args: [...one.args, n],
     };
   }
-  let one: { from: string; args: (string | number)[] };
-  if (opts.campaignId !== undefined || opts.mailboxId !== undefined) {
-    const where = opts.campaignId !== undefined ? ['campaign_id = ?'] : ['mailbox_id = ?'];
-    const args: (string | number)[] = [opts.campaignId ?? opts.mailboxId!];
-    one = range(opts.campaignId !== undefined ? 'threads_campaign' : 'threads_mailbox', where, args);
-    one.from += ' AND workspace_id = ?';
-    one.args.push(workspaceId);
-    if (opts.campaignId !== undefined && opts.mailboxId !== undefined) {
-      one.from += ' AND mailbox_id = ?';
-      one.args.push(opts.mailboxId);
-    }
-    if (intents.length > 0) {
-      one.from += ` AND reply_intent IN (${intents.map(() => '?').join(', ')})`;
-      one.args.push(...intents);
-    }
-  } else if (intents.length === 1) {
-    one = range('threads_intent', ['workspace_id = ?', 'reply_intent = ?'], [workspaceId, intents[0]!]);
-  } else {
-    one = range('threads_list', ['workspace_id = ?'], [workspaceId]);
-  }
+  const arms = intents.map(range);
+  const keys = arms
+    .map(
+      (a) => `SELECT * FROM (SELECT updated_at, id FROM ${a.from} ORDER BY updated_at DESC, id DESC LIMIT ?)`,
+    )
+    .join('\n UNION ALL ');
   return {
-    sql: `SELECT ${THREAD_JSON} FROM ${one.from.replace(/^threads /, 'threads t ')} ORDER BY updated_at DESC, id DESC LIMIT ?`,
-    args: [...one.args, n],
+    sql: `SELECT ${THREAD_JSON} FROM (${keys}\n ORDER BY updated_at DESC, id DESC LIMIT ?) k
+          CROSS JOIN threads t ON t.id = k.id`,
+    args: [...arms.flatMap((a) => [...a.args, n]), n],
   };
 }
 
