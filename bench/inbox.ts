@@ -137,11 +137,13 @@ async function pollBench(): Promise<void> {
       },
     };
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     await inboxLoop().tick(
       { ...deps, log: log as Deps['log'] },
       { workerId: 'bench', stopping: () => false },
     );
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     const stored = Number((await deps.db.client.execute('SELECT count(*) AS n FROM messages')).rows[0]!.n);
     const replied = Number(
       (
@@ -153,7 +155,8 @@ async function pollBench(): Promise<void> {
     console.log(
       `poll of ${REPLIES} new replies: ${ms.toFixed(0)} ms (${((REPLIES / ms) * 1000).toFixed(0)} msg/s); ` +
         `stored ${stored}, contacts stopped ${replied}; IMAP ${report.readMs} ms (first read: dovecot indexes the folder), ` +
-        `parse+classify ${report.parseMs} ms, database ${report.applyMs} ms`,
+        `parse+classify ${report.parseMs} ms, database ${report.applyMs} ms; ` +
+        `CPU of this process ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms (dovecot's apart)`,
     );
   } finally {
     await dovecot.stop();
