@@ -242,7 +242,7 @@ async function sentMessages(
       {
         sql: `SELECT s.id, s.message_id, s.to_email, s.sent_at, s.variant_id, s.status, st.subject, st.body_html, st.body_text, st.variants
               FROM sends s JOIN steps st ON st.id = s.step_id
-              WHERE s.contact_id = ? AND s.mailbox_id = ? AND s.status IN ${DELIVERED}
+              WHERE s.contact_id = ? AND +s.mailbox_id = ? AND s.status IN ${DELIVERED}
               ORDER BY s.sent_at, s.id`,
         args: [thread.contactId, thread.mailboxId],
       },
