@@ -3,6 +3,7 @@
  * dovecot, and replies sent through a real smtp-server.
  */
 import { newId } from '@outreach/shared';
+import { recordStatements, type StatementLog, weakPlans } from '@outreach/testkit/plans';
 import { inboxLoop } from '@outreach/worker/loops/inbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADDRESS, type Peers, readyCampaign, startPeers } from './peers';
@@ -12,6 +13,7 @@ let t: TestApp;
 let peers: Peers;
 let mailboxId: string;
 let campaignId: string;
+let ran: StatementLog;
 const sends: { contactId: string; email: string; sendId: string; messageId: string }[] = [];
 const threadBy: Record<string, string> = {};
 
@@ -109,6 +111,8 @@ beforeAll(async () => {
   }
   const th = await t.deps.db.client.execute('SELECT id, contact_id FROM threads');
   for (const r of th.rows) threadBy[sends.find((s) => s.contactId === r.contact_id)!.email] = String(r.id);
+  // from here on, what the thread routes run is logged for the plan check at the end
+  ran = recordStatements(t.deps.db);
 }, 60_000);
 
 afterAll(async () => {
@@ -355,5 +359,13 @@ describe('isolation', () => {
     expect((await t.b.req('GET', '/threads')).body.threads).toEqual([]);
     expect((await t.a.req('GET', '/threads', { query: { workspaceId: t.b.workspaceId } })).status).toBe(403);
     expect((await t.b.req('GET', `/threads/${id}`)).status).toBe(404);
+  });
+});
+
+describe('query plans', () => {
+  it('every statement the thread routes ran follows an index (no whole mailbox, workspace or table)', async () => {
+    expect(ran.ran.size).toBeGreaterThan(10);
+    const bad = await weakPlans(ran, t.deps.config.databaseUrl);
+    expect(bad, bad.join('\n')).toEqual([]);
   });
 });

@@ -36,6 +36,7 @@ export * from './services/counters';
 export * from './services/exports';
 export * from './services/imports';
 export * from './services/inbox-effects';
+export * from './services/inbox-lookup';
 export * from './services/jobs';
 export * from './services/launch';
 export * from './services/lifecycle';

@@ -15,10 +15,11 @@ import type { Db } from '../db/client';
 import type { StopRules } from '../db/schema/campaigns';
 import type { ContactStatus } from '../db/schema/contacts';
 import { type PlannedContactChange, planEffects } from '../domain/inbox/effects-plan';
-import { type MatchResult, matchKeys, matchMessage, type OurMessage } from '../domain/inbox/match';
+import { type MatchResult, matchMessage } from '../domain/inbox/match';
 import type { Classification, ParsedMessage } from '../domain/inbox/types';
 import { newId } from '../ids';
 import { statusChangeStatements } from './contacts';
+import { lookup } from './inbox-lookup';
 import { SUPPRESSIBLE_STATUSES, suppressionInsertStatement } from './suppressions';
 import { UNSUBSCRIBED_EVENT } from './unsubscribes';
 
@@ -55,70 +56,6 @@ export interface ApplyResult {
 }
 
 const MAX_BODY = 256 * 1024;
-const DELIVERED = "('sent', 'replied', 'bounced')";
-
-const rowToOurs = (r: Record<string, unknown>): OurMessage => ({
-  sendId: (r.send_id as string | null) ?? null,
-  messageId: String(r.message_id),
-  contactId: String(r.contact_id),
-  campaignId: String(r.campaign_id),
-  stepId: (r.step_id as string | null) ?? null,
-  variantId: (r.variant_id as string | null) ?? null,
-  sentAt: Number(r.sent_at ?? 0),
-});
-
-/** Looks up the keys every mail of the batch names, in one read batch. */
-async function lookup(db: Db, mailbox: InboxMailbox, mails: InboundMail[]) {
-  const ids = new Set<string>();
-  const sendIds = new Set<string>();
-  const emails = new Set<string>();
-  for (const m of mails) {
-    const k = matchKeys(m.parsed, m.classification);
-    for (const v of k.messageIds) ids.add(v);
-    for (const v of k.sendIds) sendIds.add(v);
-    for (const v of k.emails) emails.add(v);
-  }
-  const sendCols =
-    's.id AS send_id, s.message_id, s.contact_id, s.campaign_id, s.step_id, s.variant_id, s.sent_at';
-  const [bySend, byUnibox, bySendId, byEmail] = await db.client.batch(
-    [
-      {
-        sql: `SELECT ${sendCols} FROM sends s
-              WHERE s.message_id IN (SELECT value FROM json_each(?)) AND s.mailbox_id = ?`,
-        args: [JSON.stringify([...ids]), mailbox.id],
-      },
-      {
-        // Unibox replies: answered for the step of the contact's last send.
-        sql: `SELECT NULL AS send_id, m.message_id, t.contact_id, t.campaign_id, s.step_id, s.variant_id, m.created_at AS sent_at
-              FROM messages m JOIN threads t ON t.id = m.thread_id
-              LEFT JOIN sends s ON s.id = (SELECT id FROM sends WHERE contact_id = t.contact_id AND mailbox_id = t.mailbox_id
-                                           AND status IN ${DELIVERED} ORDER BY sent_at DESC LIMIT 1)
-              WHERE m.mailbox_id = ? AND m.direction = 'outbound' AND m.message_id IN (SELECT value FROM json_each(?))`,
-        args: [mailbox.id, JSON.stringify([...ids])],
-      },
-      {
-        sql: `SELECT ${sendCols} FROM sends s WHERE s.id IN (SELECT value FROM json_each(?)) AND s.mailbox_id = ?`,
-        args: [JSON.stringify([...sendIds]), mailbox.id],
-      },
-      {
-        // contacts this mailbox wrote to, by address: the latest message to each.
-        sql: `SELECT ${sendCols}, c.email FROM contacts c JOIN sends s ON s.contact_id = c.id
-              WHERE c.workspace_id = ? AND c.email IN (SELECT value FROM json_each(?))
-                AND s.mailbox_id = ? AND s.status IN ${DELIVERED}
-              ORDER BY s.sent_at`,
-        args: [mailbox.workspaceId, JSON.stringify([...emails]), mailbox.id],
-      },
-    ],
-    'read',
-  );
-  const byMessageId = new Map<string, OurMessage>();
-  for (const r of [...bySend!.rows, ...byUnibox!.rows]) byMessageId.set(String(r.message_id), rowToOurs(r));
-  const sendMap = new Map<string, OurMessage>();
-  for (const r of bySendId!.rows) sendMap.set(String(r.send_id), rowToOurs(r));
-  const emailMap = new Map<string, OurMessage>();
-  for (const r of byEmail!.rows) emailMap.set(String(r.email), rowToOurs(r)); // ordered: the latest wins
-  return { byMessageId, bySendId: sendMap, byEmail: emailMap };
-}
 
 interface ContactCtx {
   id: string;
@@ -176,7 +113,7 @@ export async function applyInboundBatch(
       {
         sql: `SELECT c.id, c.email, c.campaign_id, c.status, k.stop_rules, k.schedule FROM contacts c
               JOIN campaigns k ON k.id = c.campaign_id
-              WHERE c.id IN (SELECT value FROM json_each(?)) AND c.workspace_id = ?`,
+              WHERE c.id IN (SELECT value FROM json_each(?)) AND +c.workspace_id = ?`,
         args: [JSON.stringify(contactIds), mailbox.workspaceId],
       },
       {
@@ -419,7 +356,9 @@ export async function applyInboundBatch(
     }
     if (plan.suppress) {
       const set = suppressions.get(plan.suppress) ?? new Set<string>();
-      if (fromEmail) set.add(fromEmail);
+      // a person asking to be removed may write from another address; a complaint comes from
+      // the provider's feedback loop, whose address is nobody to suppress
+      if (fromEmail && c.kind === 'reply') set.add(fromEmail);
       suppressions.set(plan.suppress, set.add(contact.email));
     }
     if (plan.holdUntil !== null) {
@@ -500,10 +439,11 @@ export async function applyInboundBatch(
     });
   }
   if (sendRows.length) {
+    // `+sends.status`: by its index SQLite would visit every sent send there is, then the list
     stmts.push({
       sql: `UPDATE sends SET status = u.st, error = coalesce(u.err, sends.error), updated_at = ?
             FROM (SELECT j.value->>0 AS sid, j.value->>1 AS st, j.value->>2 AS err, j.value->>3 AS mid FROM json_each(?) j) u
-            WHERE sends.id = u.sid AND sends.status = 'sent' AND ${stored}`,
+            WHERE sends.id = u.sid AND +sends.status = 'sent' AND ${stored}`,
       args: [now, JSON.stringify(sendRows)],
     });
   }

@@ -77,7 +77,7 @@ async function threadIds(deps: Pick<Deps, 'db'>, thread: Thread) {
     [
       {
         sql: `SELECT message_id, sent_at AS at, 'outbound' AS direction FROM sends
-              WHERE contact_id = ? AND mailbox_id = ? AND status IN ('sent', 'replied', 'bounced')`,
+              WHERE contact_id = ? AND +mailbox_id = ? AND status IN ('sent', 'replied', 'bounced')`,
         args: [thread.contactId, thread.mailboxId],
       },
       {

@@ -1,7 +1,7 @@
 /**
  * The Unibox read side and label correction. A page of threads is one range read of an index
- * on (workspace, [intent,] updated_at, id), newest activity first, keyset-paged on
- * (updated_at, id); several intents are read as one range per intent and merged. A thread's
+ * on (workspace | campaign | mailbox, [intent,] updated_at, id), newest activity first, keyset-paged
+ * on (updated_at, id); several intents are one range per intent merged in the same statement. A thread's
  * messages are the campaign's sends to the contact from that mailbox (rendered as they were
  * sent) and the stored inbound mail and Unibox replies, oldest first.
  */
@@ -66,7 +66,7 @@ const DELIVERED = "('sent', 'replied', 'bounced')";
  */
 const THREAD_JSON = `json_array(t.id, t.workspace_id, t.campaign_id, t.contact_id, t.mailbox_id, t.external_thread_id,
   t.subject, t.subject_display, t.reply_intent, t.is_ooo, t.is_auto_reply,
-  t.message_count + (SELECT count(*) FROM sends s WHERE s.contact_id = t.contact_id AND s.mailbox_id = t.mailbox_id
+  t.message_count + (SELECT count(*) FROM sends s WHERE s.contact_id = t.contact_id AND +s.mailbox_id = t.mailbox_id
     AND s.status IN ${DELIVERED}),
   t.last_from_email, t.last_at, t.last_body_text, t.created_at, t.updated_at) AS j`;
 
@@ -125,50 +125,81 @@ export interface ListThreadsOptions {
   updatedSince?: number;
 }
 
-/** Newest activity first; `limit + 1` rows (the extra one says there is a next page). */
-export async function listThreads(db: Db, workspaceId: number, opts: ListThreadsOptions): Promise<Thread[]> {
-  const build = (intent: string | null) => {
-    const where = ['t.workspace_id = ?'];
-    const args: (string | number)[] = [workspaceId];
+/**
+ * The page's SQL. The index follows the filter: the scope (campaign, else mailbox, else
+ * workspace) and, with intents, one range per intent — (scope, [intent,] updated_at, id), read
+ * newest first from the cursor on and stopping after `limit + 1` entries; the other filters
+ * (workspace, mailbox beside a campaign) are checked on the way and never reject in practice.
+ * Several intents are merged by UNION ALL down to the page's keys, and only those rows are then
+ * looked up and built (the per-row message count is a subquery: it must not run for rows the
+ * merge drops); that form's rows come back unordered: `listThreads` sorts the page.
+ */
+export function threadsPageQuery(
+  workspaceId: number,
+  opts: ListThreadsOptions,
+): { sql: string; args: (string | number)[] } {
+  const n = opts.limit + 1;
+  const intents = [...new Set(opts.replyIntents ?? [])];
+  const [scope, scopeId, prefix] =
+    opts.campaignId !== undefined
+      ? (['campaign_id', opts.campaignId, 'threads_campaign'] as const)
+      : opts.mailboxId !== undefined
+        ? (['mailbox_id', opts.mailboxId, 'threads_mailbox'] as const)
+        : (['workspace_id', workspaceId, null] as const);
+  const range = (intent: string | null) => {
+    const where = [`${scope} = ?`];
+    const args: (string | number)[] = [scopeId];
     if (intent !== null) {
-      where.push('t.reply_intent = ?');
+      where.push('reply_intent = ?');
       args.push(intent);
     }
-    if (opts.campaignId) {
-      where.push('t.campaign_id = ?');
-      args.push(opts.campaignId);
-    }
-    if (opts.mailboxId) {
-      where.push('t.mailbox_id = ?');
-      args.push(opts.mailboxId);
-    }
     if (opts.updatedSince !== undefined) {
-      where.push('t.updated_at >= ?');
+      where.push('updated_at >= ?');
       args.push(opts.updatedSince);
     }
     if (opts.after) {
-      where.push('(t.updated_at < ? OR (t.updated_at = ? AND t.id < ?))');
-      args.push(opts.after.updatedAt, opts.after.updatedAt, opts.after.id);
+      where.push('(updated_at, id) < (?, ?)');
+      args.push(opts.after.updatedAt, opts.after.id);
     }
-    return {
-      sql: `SELECT ${THREAD_JSON} FROM threads t WHERE ${where.join(' AND ')}
-            ORDER BY t.updated_at DESC, t.id DESC LIMIT ?`,
-      args: [...args, opts.limit + 1],
-    };
+    if (scope !== 'workspace_id') {
+      where.push('workspace_id = ?');
+      args.push(workspaceId);
+    }
+    if (scope === 'campaign_id' && opts.mailboxId !== undefined) {
+      where.push('mailbox_id = ?');
+      args.push(opts.mailboxId);
+    }
+    const index =
+      intent === null ? (prefix ?? 'threads_list') : prefix ? `${prefix}_intent` : 'threads_intent';
+    return { from: `threads INDEXED BY ${index} WHERE ${where.join(' AND ')}`, args };
   };
-  const intents = [...new Set(opts.replyIntents ?? [])];
   if (intents.length <= 1) {
-    const res = await db.client.execute(build(intents[0] ?? null));
-    return res.rows.map(jsonToThread);
+    const one = range(intents[0] ?? null);
+    return {
+      sql: `SELECT ${THREAD_JSON} FROM ${one.from.replace(/^threads /, 'threads t ')}
+            ORDER BY updated_at DESC, id DESC LIMIT ?`,
+      args: [...one.args, n],
+    };
   }
-  const results = await db.client.batch(
-    intents.map((i) => build(i)),
-    'read',
-  );
-  return results
-    .flatMap((r) => r.rows.map(jsonToThread))
-    .sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-    .slice(0, opts.limit + 1);
+  const arms = intents.map(range);
+  const keys = arms
+    .map(
+      (a) => `SELECT * FROM (SELECT updated_at, id FROM ${a.from} ORDER BY updated_at DESC, id DESC LIMIT ?)`,
+    )
+    .join('\n UNION ALL ');
+  return {
+    sql: `SELECT ${THREAD_JSON} FROM (${keys}\n ORDER BY updated_at DESC, id DESC LIMIT ?) k
+          CROSS JOIN threads t ON t.id = k.id`,
+    args: [...arms.flatMap((a) => [...a.args, n]), n],
+  };
+}
+
+/** Newest activity first; `limit + 1` rows (the extra one says there is a next page). */
+export async function listThreads(db: Db, workspaceId: number, opts: ListThreadsOptions): Promise<Thread[]> {
+  const res = await db.client.execute(threadsPageQuery(workspaceId, opts));
+  const page = res.rows.map(jsonToThread);
+  // the merged form (several intents) returns the page's rows unordered
+  return page.sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
 
 export async function getThread(db: Db, workspaceId: number, id: string): Promise<Thread> {
@@ -211,7 +242,7 @@ async function sentMessages(
       {
         sql: `SELECT s.id, s.message_id, s.to_email, s.sent_at, s.variant_id, s.status, st.subject, st.body_html, st.body_text, st.variants
               FROM sends s JOIN steps st ON st.id = s.step_id
-              WHERE s.contact_id = ? AND s.mailbox_id = ? AND s.status IN ${DELIVERED}
+              WHERE s.contact_id = ? AND +s.mailbox_id = ? AND s.status IN ${DELIVERED}
               ORDER BY s.sent_at, s.id`,
         args: [thread.contactId, thread.mailboxId],
       },

@@ -35,6 +35,9 @@ export const threads = sqliteTable(
     index('threads_intent').on(t.workspaceId, t.replyIntent, t.updatedAt, t.id),
     index('threads_campaign').on(t.campaignId, t.updatedAt, t.id),
     index('threads_mailbox').on(t.mailboxId, t.updatedAt, t.id),
+    // a campaign's or mailbox's threads of some intents: one range per intent, like threads_intent
+    index('threads_campaign_intent').on(t.campaignId, t.replyIntent, t.updatedAt, t.id),
+    index('threads_mailbox_intent').on(t.mailboxId, t.replyIntent, t.updatedAt, t.id),
   ],
 );
 

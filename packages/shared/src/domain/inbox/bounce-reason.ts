@@ -98,10 +98,16 @@ export function reasonFromText(
   for (const [reason, re] of SOFT_SPECIFIC) if (re.test(text)) return { type: 'soft', reason };
   for (const [reason, re] of HARD) {
     if (!re.test(text)) continue;
-    // A recipient refused only after the content was sent is a content filter, not a missing address
-    // (unless the status code itself names the address).
-    if (reason === 'unknown user' && AFTER_DATA.test(context) && !/^[45]\.1\./.test(status ?? ''))
-      return { type: 'soft', reason: 'recipient refused after DATA (content filter)' };
+    if (reason === 'unknown user') {
+      // "550 : User unknown", the address slot left empty: how KDDI/au (ezweb.ne.jp, au.com) and
+      // others refuse a sender their user's filter blocks; a missing address is "550 <addr>: …".
+      if (EMPTY_ADDRESS_SLOT.test(text))
+        return { type: 'soft', reason: 'recipient filter ("550 : User unknown", no address named)' };
+      // A recipient refused only after the content was sent is a content filter, not a missing
+      // address (unless the status code names the address, or the words say the account is absent).
+      if (AFTER_DATA.test(context) && !/^[45]\.1\./.test(status ?? '') && !NO_ACCOUNT.test(text))
+        return { type: 'soft', reason: 'recipient refused after DATA (content filter)' };
+    }
     return { type: 'hard', reason };
   }
   for (const [reason, re] of SOFT_GENERIC) if (re.test(text)) return { type: 'soft', reason, generic: true };
@@ -111,8 +117,13 @@ export function reasonFromText(
 // Exchange Online answers an address its directory does not hold with this (not a policy block).
 const O365_UNKNOWN = /5\.4\.1 .{0,80}recipient address rejected: access denied/i;
 
+// Words about the account itself, which providers that answer only after DATA (Yahoo) use.
+const NO_ACCOUNT = /do(?:es)?n'?t have an? \S+(?: \S+)? account|account (?:does not|doesn't) exist/i;
+
+const EMPTY_ADDRESS_SLOT = /\b5\d\d\s+:\s*user unknown/i;
+
 const AFTER_DATA =
-  /in\s+reply\s+to\s+(?:end\s+of\s+)?data\s+command|after\s+end\s+of\s+data|>>> data\b|after\s+data\b|\bdata\s+command\b/i;
+  /in\s+reply\s+to\s+(?:end\s+of\s+)?data\s+command|after\s+end\s+of\s+data|>>> data\b|after\s+data\b|\bdata\s+command\b|smtp command:?\s*\n\s*data\b/i;
 
 /** From the enhanced status code (`5.1.1`) alone. */
 export function reasonFromStatus(status: string | null): BounceReason | null {

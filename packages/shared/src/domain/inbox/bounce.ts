@@ -212,6 +212,8 @@ function build(
   };
 }
 
+const QUOTED_ANSWER = /\berror [45]\d\d[- ]'(.{8,}?)'/i;
+
 function decide(
   p: ParsedMessage,
   diagnostic: string | null,
@@ -222,7 +224,10 @@ function decide(
   if (status?.startsWith('4')) return { type: 'soft', reason: `temporary failure ${status}` };
   const report = reportPart(p.text);
   const context = `${diagnostic ?? ''}\n${report}`;
-  const fromDiagnostic = diagnostic ? reasonFromText(diagnostic, context, status) : null;
+  // Amazon SES wraps the remote's answer in its own words ("5.1.0 - Unknown address error
+  // 550-'5.7.1 … Access denied'"): the quoted answer is what the receiving server said.
+  const said = diagnostic ? (QUOTED_ANSWER.exec(diagnostic)?.[1] ?? diagnostic) : null;
+  const fromDiagnostic = said ? reasonFromText(said, context, status) : null;
   const fromStatus = reasonFromStatus(status);
   if (fromDiagnostic?.generic && fromStatus?.type === 'hard') return fromStatus;
   if (fromDiagnostic) return fromDiagnostic;

@@ -1,0 +1,2 @@
+CREATE INDEX `threads_campaign_intent` ON `threads` (`campaign_id`,`reply_intent`,`updated_at`,`id`);--> statement-breakpoint
+CREATE INDEX `threads_mailbox_intent` ON `threads` (`mailbox_id`,`reply_intent`,`updated_at`,`id`);
