@@ -13,6 +13,7 @@ import { renderStep, templateVars } from '../domain/template';
 import type { REPLY_INTENTS } from '../domain/webhook-events';
 import { AppError } from '../errors';
 import { newId } from '../ids';
+import { enrollmentStatements, loadRouting, routedEnrollments } from './subsequence-enrollment';
 import { unsubscribeTargets } from './unsubscribe';
 
 /** The reply intents (API.md), as the webhook filters name them. */
@@ -314,7 +315,11 @@ export async function getThreadMessage(db: Db, threadId: string, id: string): Pr
   return rowToMessage(r);
 }
 
-/** Corrects a thread's label; `thread.intent_changed` in the same batch (only when it changed). */
+/**
+ * Corrects a thread's label; `thread.intent_changed` in the same batch (only when it changed),
+ * and, when the new label hits an auto routing rule, the contact's enrolment in that subsequence
+ * (its first delay counted from the contact's last reply in the thread).
+ */
 export async function updateThreadIntent(
   db: Db,
   workspaceId: number,
@@ -324,6 +329,35 @@ export async function updateThreadIntent(
 ): Promise<Thread> {
   const thread = await getThread(db, workspaceId, id);
   if (thread.replyIntent === replyIntent) return thread;
+  const routing = await loadRouting(db, [thread.campaignId]);
+  const routed = routedEnrollments(routing, [
+    {
+      campaignId: thread.campaignId,
+      contactId: thread.contactId,
+      intent: replyIntent,
+      startAt: now,
+      threadId: id,
+    },
+  ]);
+  const enrol = [];
+  if (routed.length > 0) {
+    const last = await db.client.execute({
+      sql: `SELECT max(date_received) AS at FROM messages WHERE thread_id = ? AND direction = 'inbound'
+              AND kind IN ('reply', 'auto_reply')`,
+      args: [id],
+    });
+    const replyAt = last.rows[0]?.at == null ? now : Number(last.rows[0].at);
+    for (const g of routed) {
+      const rows = g.rows.map((r) => ({ ...r, startAt: replyAt }));
+      const guard = {
+        sql: 'EXISTS (SELECT 1 FROM threads WHERE id = ? AND reply_intent = ?)',
+        args: [id, replyIntent],
+      };
+      enrol.push(
+        ...enrollmentStatements({ ...g.target, workspaceId, source: 'auto' }, rows, now, guard).stmts,
+      );
+    }
+  }
   await db.client.batch(
     [
       {
@@ -339,6 +373,7 @@ export async function updateThreadIntent(
         sql: 'UPDATE threads SET reply_intent = ?, updated_at = ? WHERE id = ? AND workspace_id = ?',
         args: [replyIntent, now, id, workspaceId],
       },
+      ...enrol,
     ],
     'write',
   );
