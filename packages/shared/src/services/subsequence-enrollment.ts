@@ -8,7 +8,8 @@
  * 3. its pending main (or earlier subsequence) sends `canceled`;
  * 4. the contact moved: `subsequence_id`, `current_step = 0`, `next_send_at` = start + the first
  *    step's delay (an out-of-office hold still applies);
- * 5. `replied`/`completed` → `active` through the one status service (with its event).
+ * 5. a `completed` campaign (a late reply) back to `active`, with `campaign.resumed`;
+ * 6. `replied`/`completed` → `active` through the one status service (with its event).
  */
 import type { InStatement } from '@libsql/client';
 import type { Db } from '../db/client';
@@ -65,7 +66,7 @@ export function enrollmentStatements(
       AND c.status IN ('active', 'replied', 'completed')
       AND NOT (c.status = 'active' AND c.subsequence_id IS NOT NULL AND c.subsequence_id != ?)
       AND NOT ${onList('c.email', 'c.workspace_id')}
-      AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = c.campaign_id AND k.status IN ('active', 'paused'))
+      AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = c.campaign_id AND k.status IN ('active', 'paused', 'completed'))
       AND EXISTS (SELECT 1 FROM subsequences q WHERE q.id = ? AND q.campaign_id = c.campaign_id AND q.deleted_at IS NULL)
       AND (j.value->>4 IS NULL OR EXISTS (SELECT 1 FROM messages m WHERE m.id = j.value->>4))${g}`;
   const eligibleArgs = [t.campaignId, t.workspaceId, t.subsequenceId, t.subsequenceId, ...gArgs];
@@ -102,6 +103,21 @@ export function enrollmentStatements(
             FROM (SELECT j.value->>0 AS cid, j.value->>2 AS start FROM json_each(?) j WHERE ${entered}) u
             WHERE contacts.id = u.cid`,
       args: [t.subsequenceId, t.subsequenceId, now, data],
+    },
+    // A late reply after every contact had finished: the campaign has work again.
+    {
+      sql: `INSERT INTO events (id, workspace_id, type, campaign_id, contact_id, data, created_at)
+            SELECT ?, k.workspace_id, 'campaign.resumed', k.id, NULL,
+              json_object('campaignId', k.id, 'action', 'reopen', 'from', 'completed', 'to', 'active',
+                'reason', 'subsequence_enrolled'), ?
+            FROM campaigns k WHERE k.id = ? AND k.status = 'completed'
+              AND EXISTS (SELECT 1 FROM json_each(?) j WHERE ${entered})`,
+      args: [newId('event', now), now, t.campaignId, data],
+    },
+    {
+      sql: `UPDATE campaigns SET status = 'active', updated_at = ? WHERE id = ? AND status = 'completed'
+              AND EXISTS (SELECT 1 FROM json_each(?) j WHERE ${entered})`,
+      args: [now, t.campaignId, data],
     },
     ...statusChangeStatements(
       { contactIds: rows.map((r) => r.contactId), campaignId: t.campaignId },

@@ -272,7 +272,7 @@ export async function enrollContacts(
     if (Number(r.listed)) return 'suppressed';
     if (status === 'active' && r.subsequence_id !== null && r.subsequence_id !== subsequenceId)
       return 'in_other_subsequence';
-    if (campaign.status !== 'active' && campaign.status !== 'paused') return 'campaign_not_active';
+    if (campaign.status === 'draft' || campaign.status === 'errored') return 'campaign_not_active';
     return null;
   };
   const candidates: string[] = [];

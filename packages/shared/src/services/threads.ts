@@ -9,6 +9,7 @@ import type { Row } from '@libsql/client';
 import type { Db } from '../db/client';
 import type { Variant } from '../db/schema/campaigns';
 import type { Deps } from '../deps';
+import { subsequenceSubject } from '../domain/subsequence-routing';
 import { renderStep, templateVars } from '../domain/template';
 import type { REPLY_INTENTS } from '../domain/webhook-events';
 import { AppError } from '../errors';
@@ -202,6 +203,10 @@ function rowToMessage(r: Row): ThreadMessage {
   };
 }
 
+/** A subsequence step without a subject went out as `Re: <the thread's subject>`. */
+const subjectOf = (subject: string, inSubsequence: boolean, threadSubject: string) =>
+  inSubsequence ? subsequenceSubject(subject, threadSubject, subject) : subject;
+
 /** The campaign's sends to the thread's contact, rendered as the sending loop rendered them. */
 async function sentMessages(
   deps: Pick<Deps, 'db' | 'config' | 'secrets'>,
@@ -210,7 +215,7 @@ async function sentMessages(
   const [sendRes, ctxRes] = await deps.db.client.batch(
     [
       {
-        sql: `SELECT s.id, s.message_id, s.to_email, s.sent_at, s.variant_id, s.status, st.subject, st.body_html, st.body_text, st.variants
+        sql: `SELECT s.id, s.message_id, s.to_email, s.sent_at, s.variant_id, s.status, st.subject, st.body_html, st.body_text, st.variants, st.subsequence_id
               FROM sends s JOIN steps st ON st.id = s.step_id
               WHERE s.contact_id = ? AND s.mailbox_id = ? AND s.status IN ${DELIVERED}
               ORDER BY s.sent_at, s.id`,
@@ -269,7 +274,11 @@ async function sentMessages(
       fromEmail: String(ctx.address),
       toEmails: [String(r.to_email)],
       ccEmails: [],
-      subject: rendered?.subject ?? String(r.subject),
+      subject: subjectOf(
+        rendered?.subject ?? String(r.subject),
+        r.subsequence_id != null,
+        thread.subjectDisplay,
+      ),
       bodyText: rendered?.bodyText ?? stepText,
       bodyHtml: rendered?.bodyHtml ?? String(r.body_html),
       direction: 'outbound',

@@ -232,8 +232,16 @@ export function sentStatements(s: ReservedSend, lease: string, at: number, last:
     {
       sql: `UPDATE contacts SET current_step = MAX(current_step, ?), last_sent_at = ?,
               next_send_at = CASE WHEN status = 'active' THEN ? ELSE next_send_at END, updated_at = ?
-            WHERE id = ? AND EXISTS (${sent.sql})`,
-      args: [s.step.order, at, next ? at + next.delaySeconds * 1000 : at, at, s.contact.id, ...sent.args],
+            WHERE id = ? AND subsequence_id IS ? AND EXISTS (${sent.sql})`,
+      args: [
+        s.step.order,
+        at,
+        next ? at + next.delaySeconds * 1000 : at,
+        at,
+        s.contact.id,
+        s.contact.subsequenceId, // a contact routed into a subsequence meanwhile starts it afresh
+        ...sent.args,
+      ],
     },
     eventStatement(
       {
