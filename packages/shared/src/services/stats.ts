@@ -40,6 +40,16 @@ export interface CampaignStats {
     interrupted: number;
   };
   steps: StepStats[];
+  /** (ext) per subsequence: contacts that entered it and finished it, its steps' sends. */
+  subsequences: SubsequenceStats[];
+}
+
+export interface SubsequenceStats {
+  subsequenceId: string;
+  enrolled: number;
+  sent: number;
+  replied: number;
+  completed: number;
 }
 
 const CONTACT_KEYS: ContactStatus[] = [
@@ -65,7 +75,7 @@ const CONTACT_KEYS: ContactStatus[] = [
  */
 export async function campaignStats(db: Db, workspaceId: number, campaignId: string): Promise<CampaignStats> {
   const campaign = await getCampaign(db, workspaceId, campaignId);
-  const [contactRes, sendRes, stepRes, interruptedRes] = await db.client.batch(
+  const [contactRes, sendRes, stepRes, interruptedRes, subRes] = await db.client.batch(
     [
       {
         // campaign ids are global and the campaign was checked to be this workspace's.
@@ -85,6 +95,14 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
       {
         // the campaign's failed rows only (its status index): few, unlike its sent ones
         sql: "SELECT count(*) AS n FROM sends WHERE campaign_id = ? AND status = 'failed' AND error = 'interrupted'",
+        args: [campaignId],
+      },
+      {
+        // enrolments by subsequence (its index); a deleted one stays listed once somebody entered it
+        sql: `SELECT q.id, count(e.contact_id) AS enrolled, count(e.completed_at) AS completed
+              FROM subsequences q LEFT JOIN subsequence_enrollments e ON e.subsequence_id = q.id
+              WHERE q.campaign_id = ? GROUP BY q.id HAVING q.deleted_at IS NULL OR count(e.contact_id) > 0
+              ORDER BY q.id`,
         args: [campaignId],
       },
     ],
@@ -143,7 +161,17 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
   }
   sends.interrupted = Number(interruptedRes!.rows[0]?.n ?? 0);
   sends.failed -= sends.interrupted;
-  return { campaignId: campaign.id, status: campaign.status, contacts, sends, steps };
+  const subsequences: SubsequenceStats[] = subRes!.rows.map((r) => {
+    const mine = steps.filter((st) => st.subsequenceId === r.id);
+    return {
+      subsequenceId: String(r.id),
+      enrolled: Number(r.enrolled),
+      sent: mine.reduce((n, st) => n + st.sent, 0),
+      replied: mine.reduce((n, st) => n + st.replied, 0),
+      completed: Number(r.completed),
+    };
+  });
+  return { campaignId: campaign.id, status: campaign.status, contacts, sends, steps, subsequences };
 }
 
 export interface SummaryRow {

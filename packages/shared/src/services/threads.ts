@@ -338,6 +338,7 @@ export async function updateThreadIntent(
 ): Promise<Thread> {
   const thread = await getThread(db, workspaceId, id);
   if (thread.replyIntent === replyIntent) return thread;
+  const changedId = newId('event', now); // before the enrolment's: the feed lists the cause first
   const routing = await loadRouting(db, [thread.campaignId]);
   const routed = routedEnrollments(routing, [
     {
@@ -376,7 +377,7 @@ export async function updateThreadIntent(
                   'threadId', t.id, 'replyIntent', ?, 'previousReplyIntent', t.reply_intent, 'source', 'manual'), ?
               FROM threads t JOIN contacts c ON c.id = t.contact_id
               WHERE t.id = ? AND t.reply_intent IS NOT ?`,
-        args: [newId('event', now), replyIntent, now, id, replyIntent],
+        args: [changedId, replyIntent, now, id, replyIntent],
       },
       {
         sql: 'UPDATE threads SET reply_intent = ?, updated_at = ? WHERE id = ? AND workspace_id = ?',

@@ -9,7 +9,7 @@ import { SubsequenceParams } from './schema';
 export const createSubsequenceStepRoute = createRoute({
   method: 'post',
   path: '/campaigns/{id}/subsequences/{subId}/steps',
-  operationId: 'subsequences.steps.create',
+  operationId: 'subsequenceSteps.create',
   tags: ['Subsequences'],
   summary: 'Add a step to a subsequence',
   description:

@@ -10,7 +10,7 @@ import { SubsequenceParams } from './schema';
 export const listSubsequenceStepsRoute = createRoute({
   method: 'get',
   path: '/campaigns/{id}/subsequences/{subId}/steps',
-  operationId: 'subsequences.steps.list',
+  operationId: 'subsequenceSteps.list',
   tags: ['Subsequences'],
   summary: "A subsequence's steps, by order",
   request: { params: SubsequenceParams, query: WorkspaceQuery },
