@@ -1801,6 +1801,16 @@ export interface components {
             email: string;
             /** @example sub_01j9z3k4m5n6p7q8r9s0t1v2w3 */
             subsequenceId: string;
+            /**
+             * @description `auto`: a routing rule matched the reply (or its corrected label); `manual`: POST …/enroll
+             * @enum {string}
+             */
+            source: "auto" | "manual";
+            /** @description the thread whose reply routed the contact */
+            threadId: string | null;
+            /** @example replied */
+            previousStatus: string;
+            previousSubsequenceId: string | null;
         } & {
             [key: string]: unknown;
         };

@@ -25,12 +25,9 @@ export const ContactSchema = z
       .number()
       .int()
       .openapi({ description: 'order of the last step sent in its sequence (0 = none yet)' }),
-    subsequenceId: z
-      .string()
-      .nullable()
-      .openapi({
-        description: 'the subsequence the contact is in (or finished last); null: the main sequence',
-      }),
+    subsequenceId: z.string().nullable().openapi({
+      description: 'the subsequence the contact is in (or finished last); null: the main sequence',
+    }),
     lastSentAt: Timestamp.nullable(),
     updatedAt: Timestamp,
   })
