@@ -16,6 +16,10 @@ export interface ReceivedMessage {
   headers: Record<string, string>;
   /** The authenticated username, if any. */
   user?: string;
+  /** When the server answered the DATA (ms since the epoch): the moment the message counts as delivered. */
+  receivedAt: number;
+  /** When the client opened the connection the message came over (tells a new sender from an old one). */
+  connectedAt: number;
 }
 
 export interface RcptEvent {
@@ -99,6 +103,15 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Tes
     options.authOptional = true;
   }
 
+  const connectedAt = new Map<string, number>();
+  options.onConnect = (session, cb) => {
+    connectedAt.set(session.id, Date.now());
+    cb();
+  };
+  options.onClose = (session) => {
+    connectedAt.delete(session.id);
+  };
+
   options.onRcptTo = (address, session, cb) => {
     const rcpt = address.address;
     const key = rcpt.toLowerCase();
@@ -144,9 +157,17 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Tes
       };
       simpleParser(buf).then(
         (parsed) => {
-          const msg: ReceivedMessage = { envelope, raw, parsed, headers: headerMap(raw) };
+          const msg: ReceivedMessage = {
+            envelope,
+            raw,
+            parsed,
+            headers: headerMap(raw),
+            receivedAt: 0,
+            connectedAt: connectedAt.get(session.id) ?? 0,
+          };
           if (typeof session.user === 'string') msg.user = session.user;
           const done = () => {
+            msg.receivedAt = Date.now();
             messages.push(msg);
             cb();
           };

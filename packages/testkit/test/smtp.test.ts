@@ -39,6 +39,30 @@ describe('startSmtpServer', () => {
     expect(msg?.raw).toContain('Subject: Hello there');
   });
 
+  it('stamps each message with when its connection opened and when its DATA was answered', async () => {
+    server = await startSmtpServer({ dataDelayMs: 50 });
+    const before = Date.now();
+    const pooled = nodemailer.createTransport({
+      host: server.host,
+      port: server.port,
+      secure: false,
+      ignoreTLS: true,
+      pool: true,
+      maxConnections: 1,
+    });
+    await pooled.sendMail({ from: 'a@example.com', to: 'one@example.org', text: '1' });
+    await pooled.sendMail({ from: 'a@example.com', to: 'two@example.org', text: '2' });
+    pooled.close();
+    const later = Date.now();
+    await transport(server).sendMail({ from: 'a@example.com', to: 'three@example.org', text: '3' });
+    const [one, two, three] = await server.waitFor(3, 2000);
+    // one pooled connection carried the first two; the third came over a new one
+    expect(one!.connectedAt).toBeGreaterThanOrEqual(before);
+    expect(two!.connectedAt).toBe(one!.connectedAt);
+    expect(three!.connectedAt).toBeGreaterThanOrEqual(later);
+    for (const m of [one!, two!, three!]) expect(m.receivedAt - m.connectedAt).toBeGreaterThanOrEqual(50);
+  });
+
   it('rejects a recipient with 550', async () => {
     server = await startSmtpServer({
       behaviour: (rcpt) => (rcpt.startsWith('bad') ? { code: 550, message: 'No such user' } : 'accept'),

@@ -2,14 +2,23 @@
  * Liveness instead of long leases (issue 16.1): a worker silent for 30 s is dead, and a live
  * worker releases what it held at once — its in-flight send is settled `interrupted` at the next
  * tick, its reserved sends are due again and sent once, its running job can be claimed — while a
- * live worker's claims are left alone. Real libSQL file, in-process SMTP sink.
+ * live worker's claims are left alone. A worker of this machine whose process is gone is dead at
+ * once (a restarted `outreach start` takes over from its killed predecessor without waiting);
+ * the same pid on another host proves nothing. Real libSQL file, in-process SMTP sink.
  */
+import { spawnSync } from 'node:child_process';
 import { type Schedule, seededRng, VirtualClock } from '@outreach/shared';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDispatchTick } from '../../src/dispatch/tick';
 import { claimJobs } from '../../src/queue/jobs';
-import { DEAD_AFTER_MS, heartbeat, releaseDeadWorkers } from '../../src/queue/liveness';
+import {
+  DEAD_AFTER_MS,
+  heartbeat,
+  pidScope,
+  processGone,
+  releaseDeadWorkers,
+} from '../../src/queue/liveness';
 import { attachMailbox, rows, seedCampaign, seedContacts, seedMailbox, sinkPool } from './support';
 
 const ALWAYS: Schedule = {
@@ -133,5 +142,48 @@ describe('worker liveness', () => {
       { id: 'snd_live_queued', status: 'scheduled', error: null },
     ]);
     expect(sink.messages.map((m) => m.mail.headers['X-Outreach-Send-Id'])).toEqual(['snd_dead_queued']);
+  });
+
+  it('releases at once a worker of this machine whose process is gone, not one of another host', async () => {
+    // a process that ran and exited (reaped): its pid names nothing now
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    const here = pidScope();
+    expect(here.scoped).toBe(true);
+    await deps.db.client.execute({
+      sql: 'UPDATE workers SET pid = ? WHERE id = ?',
+      args: [gone, 'wrk_dead'],
+    });
+    await deps.db.client.execute({
+      sql: 'INSERT INTO workers (id, pid, host, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)',
+      args: ['wrk_other_host', gone, `another ${here.host}`, START, START],
+    });
+    clock.set(START + 1_000); // every heartbeat is fresh
+    expect(await releaseDeadWorkers(deps.db, clock.now())).toEqual(['wrk_dead']);
+    expect(await rows(deps, 'SELECT id FROM workers ORDER BY id')).toEqual([
+      { id: 'wrk_live' },
+      { id: 'wrk_other_host' },
+    ]);
+
+    const sink = sinkPool(clock);
+    expect((await runDispatchTick(deps, { transports: sink })).interrupted).toBe(1);
+    const sends = await rows<{ id: string; status: string; error: string | null }>(
+      deps,
+      'SELECT id, status, error FROM sends ORDER BY id',
+    );
+    expect(sends).toEqual([
+      { id: 'snd_dead_flight', status: 'failed', error: 'interrupted' },
+      { id: 'snd_dead_queued', status: 'sent', error: null },
+      { id: 'snd_live_flight', status: 'sending', error: null },
+      { id: 'snd_live_queued', status: 'scheduled', error: null },
+    ]);
+  });
+
+  it('takes a process for gone only when no process has its pid', () => {
+    expect(processGone(process.pid)).toBe(false);
+    expect(processGone(process.ppid)).toBe(false);
+    expect(processGone(spawnSync(process.execPath, ['-e', '']).pid!)).toBe(true);
+    // 0 and -1 would name process groups, not a process
+    expect(processGone(0)).toBe(false);
+    expect(processGone(-1)).toBe(false);
   });
 });
