@@ -62,7 +62,9 @@ export function enrollmentStatements(
   const gArgs = guard?.args ?? [];
   // A contact may enter when it is in the campaign, in an enrollable status, not on the suppression
   // list, not running in another subsequence, its campaign still sending, the subsequence live.
-  const eligible = `c.id = j.value->>0 AND c.campaign_id = ? AND c.workspace_id = ?
+  // By id: json_each drives (CROSS JOIN keeps the order) and `+` keeps SQLite off the campaign's
+  // index, which would pair every contact of the campaign with every row of the list.
+  const eligible = `c.id = j.value->>0 AND +c.campaign_id = ? AND +c.workspace_id = ?
       AND c.status IN ('active', 'replied', 'completed')
       AND NOT (c.status = 'active' AND c.subsequence_id IS NOT NULL AND c.subsequence_id != ?)
       AND NOT ${onList('c.email', 'c.workspace_id')}
@@ -77,7 +79,7 @@ export function enrollmentStatements(
       sql: `INSERT INTO subsequence_enrollments (contact_id, subsequence_id, campaign_id, workspace_id, source, thread_id,
               event_id, enrolled_at)
             SELECT c.id, ?, c.campaign_id, c.workspace_id, ?, j.value->>3, j.value->>1, ?
-            FROM json_each(?) j JOIN contacts c ON ${eligible}
+            FROM json_each(?) j CROSS JOIN contacts c ON ${eligible}
             WHERE true ON CONFLICT (contact_id, subsequence_id) DO NOTHING`,
       args: [t.subsequenceId, t.source, now, data, ...eligibleArgs],
     },
@@ -87,7 +89,7 @@ export function enrollmentStatements(
               json_object('campaignId', c.campaign_id, 'contactId', c.id, 'email', c.email, 'subsequenceId', ?,
                 'source', ?, 'threadId', j.value->>3, 'previousStatus', c.status,
                 'previousSubsequenceId', c.subsequence_id), ?
-            FROM json_each(?) j JOIN contacts c ON c.id = j.value->>0
+            FROM json_each(?) j CROSS JOIN contacts c ON c.id = j.value->>0
             WHERE ${entered} ORDER BY j.key`,
       args: [t.subsequenceId, t.source, now, data],
     },

@@ -256,7 +256,7 @@ export async function enrollContacts(
                   EXISTS (SELECT 1 FROM subsequence_enrollments e WHERE e.contact_id = c.id AND e.subsequence_id = ?) AS entered,
                   EXISTS (SELECT 1 FROM suppressions x WHERE x.workspace_id = c.workspace_id AND ((x.kind = 'email' AND x.value = c.email)
                     OR (x.kind = 'domain' AND x.value = substr(c.email, instr(c.email, '@') + 1)))) AS listed
-                FROM contacts c WHERE c.id IN (SELECT value FROM json_each(?)) AND c.campaign_id = ? AND c.workspace_id = ?`,
+                FROM contacts c WHERE c.id IN (SELECT value FROM json_each(?)) AND +c.campaign_id = ? AND +c.workspace_id = ?`,
           args: [subsequenceId, JSON.stringify(ids), campaignId, workspaceId],
         })
       ).rows.map((r) => [String(r.id), r]),

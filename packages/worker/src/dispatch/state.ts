@@ -233,12 +233,13 @@ export async function loadState(
  * A subsequence step goes in the contact's thread: the Message-IDs of the whole conversation with
  * its mailbox (our sends, the contact's replies, Unibox replies; oldest first) for
  * In-Reply-To/References, and the thread's subject for `Re:` (or, before any thread, the main
- * sequence's first subject). Read for subsequence contacts only (CASE evaluates lazily).
+ * sequence's first subject). Read for subsequence contacts only (CASE evaluates lazily); the
+ * `+` keeps SQLite on the contact's (contact, step) index, not on the mailbox's every send.
  */
 const SUBSEQUENCE_THREAD_COLS = `
   CASE WHEN subsequence_id IS NOT NULL THEN (SELECT json_group_array(mid) FROM (
     SELECT s.message_id AS mid, s.sent_at AS at, s.id AS k FROM sends s
-      WHERE s.contact_id = contacts.id AND s.mailbox_id = contacts.mailbox_id AND s.status IN ('sent', 'replied')
+      WHERE s.contact_id = contacts.id AND +s.mailbox_id = contacts.mailbox_id AND s.status IN ('sent', 'replied')
     UNION ALL
     SELECT m.message_id, m.date_received, m.id FROM threads t JOIN messages m ON m.thread_id = t.id
       WHERE t.contact_id = contacts.id AND t.mailbox_id = contacts.mailbox_id
