@@ -178,10 +178,11 @@ function bouncedSend(
 
 /** A contact with no step left: `completed` with a contact.completed event (only if still active). */
 export function completionStatements(
-  who: { workspaceId: number; campaignId: string; contactId: string },
+  who: { workspaceId: number; campaignId: string; contactId: string; subsequenceId?: string | null },
   email: string,
   now: number,
 ): Stmt[] {
+  const same = who.subsequenceId === undefined ? '' : " AND coalesce(subsequence_id, '') = ?";
   return [
     eventStatement(
       {
@@ -192,7 +193,10 @@ export function completionStatements(
         data: { contactId: who.contactId, email },
       },
       now,
-      { sql: `SELECT 1 FROM contacts WHERE id = ? AND status = 'active'`, args: [who.contactId] },
+      {
+        sql: `SELECT 1 FROM contacts WHERE id = ? AND status = 'active'${same}`,
+        args: who.subsequenceId === undefined ? [who.contactId] : [who.contactId, who.subsequenceId ?? ''],
+      },
     ) as Stmt,
     ...(contactStatusStatements(who, 'completed', 'sequence_finished', now) as Stmt[]),
   ];
@@ -222,7 +226,13 @@ export function sentStatements(s: ReservedSend, lease: string, at: number, last:
     sql: `SELECT 1 FROM sends WHERE id = ? AND lease_id = ? AND status = 'sent'`,
     args: [s.sendId, lease],
   };
-  const who = { workspaceId: r.workspaceId, campaignId: r.campaignId, contactId: s.contact.id };
+  // a contact routed into a subsequence while this message was in flight is not completed by it
+  const who = {
+    workspaceId: r.workspaceId,
+    campaignId: r.campaignId,
+    contactId: s.contact.id,
+    subsequenceId: s.contact.subsequenceId,
+  };
   return [
     {
       sql: `UPDATE sends SET status = 'sent', sent_at = ?, error = NULL, updated_at = ?
