@@ -4,25 +4,28 @@
  * One campaign of 1,000,000 contacts (BENCH_CONTACTS) with 200,000 sends, 60 campaigns in the
  * workspace. `outreach serve --workers N` runs as child processes on that file; autocannon drives
  * each endpoint with 50 connections for BENCH_SECONDS (default 10) and prints p50 / p99, req/s and
- * the server's CPU per request (utime + stime of every server process, from /proc). In the same
- * run, as floors: a bare Hono route answering a page of the same size, and the raw SQL of the
- * contacts page behind node:http. Last, /health while a 1M-row contacts export streams.
+ * the server's CPU per request (utime + stime of every server process, from /proc; autocannon runs
+ * in this process and is not counted). In the same run, as floors, each in its own process
+ * (bench/lib/api-floors.ts): a bare Hono route answering the same page, the raw SQL of the page
+ * behind node:http, and the route's own statement behind node:http. Last, /health while a 1M-row
+ * contacts export streams. Every line carries the 1-minute load average (the machine is shared).
  *
- * Run: `pnpm bench api` (BENCH_CONTACTS, BENCH_SECONDS, BENCH_WORKERS="1 2" to change it).
+ * Run: `pnpm bench api` (BENCH_CONTACTS, BENCH_SECONDS, BENCH_WORKERS="1 2" to change it;
+ * BENCH_DIR=<dir> keeps the seeded database for the next run; BENCH_PROFILE=<dir> profiles every
+ * server with --cpu-prof, one server per route for --workers 1, and prints where the time went;
+ * BENCH_ONLY=<regex> runs only the matching lines).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { serve } from '@hono/node-server';
-import { createClient } from '@libsql/client';
-import { contactsPageQuery, createApiKey, createWorkspace, migrateDb, newId, openDb } from '@outreach/shared';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApiKey, createWorkspace, migrateDb, newId, openDb } from '@outreach/shared';
 import { OUTREACH_BIN } from '@outreach/testkit';
 import { freePort, tempDir } from '@outreach/testkit/util';
 import autocannon from 'autocannon';
-import { Hono } from 'hono';
 import { encodeCursor } from '../packages/server/src/lib/pagination';
+import { summariseProfiles } from './lib/cpu-profile';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const SENDS = Math.min(200_000, CONTACTS);
@@ -39,10 +42,21 @@ const STATUSES: [string, number][] = [
   ['failed', 0.01],
 ];
 
-const dir = tempDir('outreach-bench-api-');
+// BENCH_DIR keeps the seeded database (and what the run needs of it) for the next run
+const dir = process.env.BENCH_DIR ?? tempDir('outreach-bench-api-');
 const url = `file:${join(dir, 'bench.db')}`;
+const SEEDED = join(dir, `seeded-${CONTACTS}.json`);
 
-async function seed() {
+interface Seeded {
+  workspaceId: number;
+  key: string;
+  campaignId: string;
+  deepCursor: string;
+}
+
+async function seed(): Promise<Seeded> {
+  if (existsSync(SEEDED)) return JSON.parse(readFileSync(SEEDED, 'utf8')) as Seeded;
+  mkdirSync(dir, { recursive: true });
   const db = openDb(url);
   await migrateDb(db, url);
   const now = Date.now();
@@ -119,7 +133,9 @@ async function seed() {
     `seeded ${CONTACTS.toLocaleString()} contacts + ${SENDS.toLocaleString()} sends in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   db.close();
-  return { workspaceId: ws.id, key, campaignId, deepCursor: ids[Math.floor(CONTACTS * 0.9)]! };
+  const seeded = { workspaceId: ws.id, key, campaignId, deepCursor: ids[Math.floor(CONTACTS * 0.9)]! };
+  if (process.env.BENCH_DIR) writeFileSync(SEEDED, JSON.stringify(seeded));
+  return seeded;
 }
 
 /** CPU seconds (user + system) of a process and its children listed by /proc. */
@@ -142,22 +158,61 @@ function treePids(root: number): number[] {
   return out;
 }
 
-async function load(name: string, target: string, headers: Record<string, string>, pids: () => number[]) {
+const load1 = () => loadavg()[0]!.toFixed(2);
+
+interface Figure {
+  cpuMs: number;
+  p99: number;
+}
+
+async function load(
+  name: string,
+  target: string,
+  headers: Record<string, string>,
+  pids: () => number[],
+  floor?: Figure,
+  connections = 50,
+) {
+  // one second first, not counted: a fresh process compiles and warms its caches on its first requests
+  await autocannon({ url: target, connections: 10, duration: 1, headers });
   const before = cpuOf(pids());
-  const res = await autocannon({ url: target, connections: 50, duration: SECONDS, headers });
+  const res = await autocannon({ url: target, connections, duration: SECONDS, headers });
   const cpu = cpuOf(pids()) - before;
   const n = res.requests.total;
   const bad = res.non2xx + res.errors + res.timeouts;
+  const cpuMs = (cpu * 1000) / Math.max(1, n);
   console.log(
-    `${name.padEnd(44)} p50 ${String(res.latency.p50).padStart(4)} ms  p99 ${String(res.latency.p99).padStart(4)} ms  ` +
-      `${String(Math.round(res.requests.average)).padStart(6)} req/s  ${((cpu * 1000) / Math.max(1, n)).toFixed(3)} ms CPU/req` +
+    `${name.padEnd(42)} p50 ${String(res.latency.p50).padStart(4)} ms  p99 ${String(res.latency.p99).padStart(4)} ms  max ${String(res.latency.max).padStart(4)} ms  ` +
+      `${String(Math.round(res.requests.average)).padStart(6)} req/s  ${cpuMs.toFixed(3)} ms CPU/req` +
+      (floor ? `  (${(cpuMs / floor.cpuMs).toFixed(1)}× the Hono floor)` : '') +
+      `  load ${load1()}` +
       (bad ? `  (${bad} non-2xx/errors/timeouts)` : ''),
   );
+  return { cpuMs, p99: res.latency.p99 };
 }
 
-async function startServe(workers: number): Promise<{ base: string; child: ChildProcess }> {
+/** A child that prints `ready` (outreach: `Outreach API on`, floors: `listening <port>`) once it listens. */
+function waitListening(child: ChildProcess, ready: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (s: Buffer) => {
+      out += String(s);
+      const m = ready.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`child exited ${code}`)));
+  });
+}
+
+/** BENCH_PROFILE=<dir>: every server child writes a CPU profile there (`--cpu-prof`). */
+const PROFILE = process.env.BENCH_PROFILE;
+const profileArgs = (label: string): string[] =>
+  PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE, label)}`] : [];
+
+async function startServe(workers: number, label: string): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [OUTREACH_BIN, 'serve', '--workers', String(workers)], {
+  const args = [...profileArgs(label), OUTREACH_BIN, 'serve', '--workers', String(workers)];
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       DATABASE_URL: url,
@@ -168,90 +223,123 @@ async function startServe(workers: number): Promise<{ base: string; child: Child
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (s: Buffer) => {
-      if (String(s).includes('Outreach API on')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
-  });
+  await waitListening(child, /Outreach API on (\S+)/);
   return { base: `http://127.0.0.1:${port}`, child };
+}
+
+async function startFloor(mode: string): Promise<{ base: string; child: ChildProcess }> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'lib/api-floors.ts');
+  const child = spawn(
+    process.execPath,
+    [
+      ...profileArgs(`floor-${mode}`),
+      '--import',
+      'tsx',
+      script,
+      mode,
+      url,
+      String(s.workspaceId),
+      s.campaignId,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await waitListening(child, /listening (\d+)/);
+  return { base: `http://127.0.0.1:${port}/`, child };
 }
 
 const stopChild = (child: ChildProcess) =>
   new Promise<void>((r) => {
+    if (child.exitCode !== null) return r();
     child.once('exit', () => r());
     child.kill('SIGTERM');
   });
 
+function profiled(label: string) {
+  if (!PROFILE || !existsSync(join(PROFILE, label))) return;
+  console.log(`  CPU profile (${label}):`);
+  summariseProfiles(join(PROFILE, label));
+}
+
+/** BENCH_ONLY=<regex>: only the routes (and floors) whose name matches. */
+const only = new RegExp(process.env.BENCH_ONLY ?? '.', 'i');
 const s = await seed();
 const auth = { authorization: `Bearer ${s.key}` };
 const q = `workspaceId=${s.workspaceId}`;
+console.log(
+  `\n${cpus().length} cores, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; ${SECONDS} s per line, 50 connections`,
+);
+console.log("CPU/req is the server processes' own (utime + stime from /proc), autocannon excluded.");
 
-console.log('\nfloors (in this process):');
-{
-  // the raw SQL of the first contacts page, behind node:http
-  const client = createClient({ url });
-  const raw = createServer(async (_req, res) => {
-    const rs = await client.execute(
-      contactsPageQuery(s.workspaceId, s.campaignId, { limit: 50, after: null }) as never,
-    );
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ items: rs.rows, next_cursor: null }));
-  });
-  await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
-  await load(
-    'raw SQL of the contacts page (node:http)',
-    `http://127.0.0.1:${(raw.address() as AddressInfo).port}/`,
-    {},
-    () => [process.pid],
-  );
-  const page = JSON.stringify({
-    items: (
-      await client.execute(
-        contactsPageQuery(s.workspaceId, s.campaignId, { limit: 50, after: null }) as never,
-      )
-    ).rows,
-    next_cursor: null,
-  });
-  raw.close();
-  client.close();
-  const app = new Hono().get('/', (c) => c.body(page, 200, { 'content-type': 'application/json' }));
-  const bare = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((r) => bare.once('listening', r));
-  await load(
-    'bare Hono route (same page, no database)',
-    `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`,
-    {},
-    () => [process.pid],
-  );
-  bare.close();
+console.log('\nfloors (each its own server process, one core):');
+const floors: Record<string, Figure> = {};
+for (const [mode, name] of [
+  ['hono', 'bare Hono route (same page, no database)'],
+  ['raw', 'raw SQL of the page + JSON.stringify'],
+  ['route-sql', "the route's one statement (node:http)"],
+]) {
+  if (mode !== 'hono' && !only.test(name!)) continue;
+  const { base, child } = await startFloor(mode!);
+  floors[mode!] = await load(name!, base, {}, () => [child.pid!], floors.hono);
+  await stopChild(child);
+  profiled(`floor-${mode}`);
 }
 
-for (const workers of WORKER_COUNTS) {
-  const { base, child } = await startServe(workers);
-  const pids = () => treePids(child.pid!);
-  console.log(`\noutreach serve --workers ${workers} (${CONTACTS.toLocaleString()} contacts):`);
-  const c = `${base}/campaigns/${s.campaignId}`;
-  await load('GET /campaigns/{id}/stats', `${c}/stats?${q}`, auth, pids);
-  await load('contacts, first page of 50', `${c}/contacts?${q}&limit=50`, auth, pids);
-  await load(
+const c0 = (base: string) => `${base}/campaigns/${s.campaignId}`;
+const ROUTES: [string, (base: string) => string, Record<string, string>, number?][] = [
+  // one connection: the latency of one request alone (with 50, each waits behind the others)
+  ['GET /campaigns/{id}/stats, 1 connection', (b) => `${c0(b)}/stats?${q}`, auth, 1],
+  ['GET /campaigns/{id}/stats', (b) => `${c0(b)}/stats?${q}`, auth],
+  ['contacts, first page of 50', (b) => `${c0(b)}/contacts?${q}&limit=50`, auth],
+  [
     'contacts, cursor at 90 %',
-    `${c}/contacts?${q}&limit=50&cursor=${encodeCursor(s.deepCursor)}`,
+    (b) => `${c0(b)}/contacts?${q}&limit=50&cursor=${encodeCursor(s.deepCursor)}`,
     auth,
-    pids,
-  );
-  await load('contacts, status=pending', `${c}/contacts?${q}&limit=50&status=pending`, auth, pids);
-  await load('campaigns list (50 items)', `${base}/campaigns?${q}&limit=50`, auth, pids);
-  await load('/health', `${base}/health`, {}, pids);
-  if (workers === WORKER_COUNTS.at(-1)) {
+  ],
+  ['contacts, status=pending', (b) => `${c0(b)}/contacts?${q}&limit=50&status=pending`, auth],
+  ['campaigns list (50 items)', (b) => `${b}/campaigns?${q}&limit=50`, auth],
+  ['/health', (b) => `${b}/health`, {}],
+];
+
+for (const workers of WORKER_COUNTS) {
+  console.log(`\noutreach serve --workers ${workers} (${CONTACTS.toLocaleString()} contacts):`);
+  if (PROFILE && workers === 1) {
+    // a fresh server per route, so that each profile is that route's alone
+    for (const [name, target, headers, connections] of ROUTES) {
+      if (!only.test(name)) continue;
+      const label = `w1-${name.replace(/[^a-z0-9]+/gi, '-')}`;
+      const { base, child } = await startServe(1, label);
+      const pids = () => treePids(child.pid!);
+      await load(name, target(base), headers, pids, floors.hono, connections);
+      await stopChild(child);
+      profiled(label);
+    }
+    continue;
+  }
+  const { base, child } = await startServe(workers, `w${workers}`);
+  const pids = () => treePids(child.pid!);
+  for (const [name, target, headers, connections] of ROUTES)
+    if (only.test(name)) await load(name, target(base), headers, pids, floors.hono, connections);
+  if (workers === WORKER_COUNTS.at(-1) && only.test('/health during export')) {
     // /health while a client downloads the whole contacts export
-    const exporting = fetch(`${c}/export?${q}&kind=contacts`, { headers: auth }).then(async (r) => {
+    const exporting = fetch(`${c0(base)}/export?${q}&kind=contacts`, { headers: auth }).then(async (r) => {
       let bytes = 0;
       for await (const chunk of r.body!) bytes += (chunk as Uint8Array).length;
       return bytes;
     });
-    await load('/health during a 1M-row contacts export', `${base}/health`, {}, pids);
-    console.log(`  (export: ${((await exporting) / 1e6).toFixed(0)} MB)`);
+    const t0 = performance.now();
+    await load('/health during a 1M-row contacts export', `${base}/health`, {}, pids, floors.hono);
+    const bytes = await exporting;
+    console.log(
+      `  (export: ${(bytes / 1e6).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
   }
   await stopChild(child);
+  profiled(`w${workers}`);
 }
+console.log(
+  `\nload average at the end ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);

@@ -48,12 +48,16 @@ export function createApp(deps: Deps): App {
   });
   app.use('*', httpMetrics);
   app.use('*', requestId);
+  const jsonBodyLimit = bodyLimit({
+    maxSize: MAX_JSON_BODY,
+    onError: (c) => problem(c, 413, 'payload_too_large', `The body is larger than ${MAX_JSON_BODY} bytes`),
+  });
   app.use('*', async (c, next) => {
+    // GET/HEAD carry no body: not asking for one spares building the fetch Request (node-server
+    // makes it lazily, and it is a tenth of a small read's CPU)
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     if (UPLOAD_PATHS.some((p) => p.test(c.req.path))) return next();
-    return bodyLimit({
-      maxSize: MAX_JSON_BODY,
-      onError: (c) => problem(c, 413, 'payload_too_large', `The body is larger than ${MAX_JSON_BODY} bytes`),
-    })(c, next);
+    return jsonBodyLimit(c, next);
   });
   app.use('*', async (c, next) =>
     UPLOAD_PATHS.some((p) => p.test(c.req.path)) ? next() : jsonDepth(c, next),

@@ -28,16 +28,16 @@ export class ApiKeyCache {
     const t = this.now();
     const hit = this.entries.get(hash);
     if (hit && hit.until > t) return hit.key;
-    const rs = await this.db.client.execute({
+    const rows = await this.db.read({
       sql: 'SELECT id, workspace_id, expires_at FROM api_keys WHERE hash = ?',
       args: [hash],
     });
-    const r = rs.rows[0];
+    const r = rows[0];
     if (!r) {
       this.entries.delete(hash);
       return null;
     }
-    const key = { id: String(r.id), workspaceId: Number(r.workspace_id), expiresAt: Number(r.expires_at) };
+    const key = { id: String(r[0]), workspaceId: Number(r[1]), expiresAt: Number(r[2]) };
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(hash, { key, until: t + KEY_CACHE_TTL_MS });
     return key;

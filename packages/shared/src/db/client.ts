@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Client, createClient, type Config as LibsqlConfig } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import { PreparedReads } from './prepared-reads';
 import * as schema from './schema/index';
 
 export type Orm = LibSQLDatabase<typeof schema>;
@@ -10,6 +11,11 @@ export interface Db {
   /** Raw client for hot paths (single statements, batch()). */
   client: Client;
   orm: Orm;
+  /**
+   * One read statement for a hot path, its rows as arrays of column values: on a file database
+   * prepared once and reused (prepared-reads.ts), elsewhere through the client.
+   */
+  read(stmt: { sql: string; args: readonly unknown[] }): Promise<unknown[][]>;
   close(): void;
 }
 
@@ -77,16 +83,55 @@ function createPrivateFile(path: string): void {
   }
 }
 
+/**
+ * `db.read` with rows as plain objects keyed by `columns` (the statement's columns, in order):
+ * for the row mappers that take a record, without @libsql/client's row objects (each column
+ * set with `Object.defineProperty`, the larger part of reading a 1,000-row page).
+ */
+export async function readRecords(
+  db: Db,
+  stmt: { sql: string; args: readonly unknown[] },
+  columns: readonly string[],
+): Promise<Record<string, unknown>[]> {
+  const rows = await db.read(stmt);
+  return rows.map((r) => {
+    const o: Record<string, unknown> = {};
+    for (let i = 0; i < columns.length; i++) o[columns[i]!] = r[i];
+    return o;
+  });
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+
 export function openDb(url: string, authToken?: string): Db {
   const config: LibsqlConfig = { url, authToken };
+  let prepared: PreparedReads | null = null;
   if (url.startsWith('file:')) {
-    const path = url.slice('file:'.length);
-    if (path && path !== ':memory:') createPrivateFile(path.replace(/\?.*$/, ''));
+    const path = url.slice('file:'.length).replace(/\?.*$/, '');
+    if (path && path !== ':memory:') {
+      createPrivateFile(path);
+      // an in-memory database exists on one connection only: it keeps to the client
+      prepared = new PreparedReads(path, BUSY_TIMEOUT_MS);
+    }
     // timeout sets the busy timeout on every pooled connection.
-    (config as LibsqlConfig & { timeout: number }).timeout = 5000;
+    (config as LibsqlConfig & { timeout: number }).timeout = BUSY_TIMEOUT_MS;
   }
   const client = resilientClient(() => createClient(config));
-  return { client, orm: drizzle(client, { schema }), close: () => client.close() };
+  const read: Db['read'] = prepared
+    ? async (stmt) => prepared.all(stmt.sql, stmt.args)
+    : async (stmt) => {
+        const rs = await client.execute({ sql: stmt.sql, args: stmt.args as never });
+        return rs.rows.map((r) => Array.from(r));
+      };
+  return {
+    client,
+    orm: drizzle(client, { schema }),
+    read,
+    close: () => {
+      prepared?.close();
+      client.close();
+    },
+  };
 }
 
 /** WAL once per file database; harmless elsewhere. */

@@ -5,7 +5,7 @@
  * bound value per statement instead of one per column (NOTES.md: ~2× faster).
  */
 import type { InStatement } from '@libsql/client';
-import type { Db } from '../db/client';
+import { type Db, readRecords } from '../db/client';
 import type { ContactStatus } from '../db/schema/index';
 import type { Deps } from '../deps';
 import { manualStatusRefusal, SENDABLE_CONTACT_STATUSES } from '../domain/contact-status';
@@ -363,6 +363,26 @@ export async function getContact(
   return rowToContact(row as Record<string, unknown>);
 }
 
+/** The columns `rowToContact` reads, in the order a contacts page selects them. */
+export const CONTACT_ROW_COLUMNS = [
+  'id',
+  'workspace_id',
+  'campaign_id',
+  'email',
+  'first_name',
+  'last_name',
+  'custom_json',
+  'status',
+  'current_step',
+  'subsequence_id',
+  'mailbox_id',
+  'next_send_at',
+  'last_sent_at',
+  'enrolled_at',
+  'created_at',
+  'updated_at',
+] as const;
+
 /** The statement of a contacts page: reads `limit + 1` index entries and rows from the cursor. */
 export function contactsPageQuery(
   workspaceId: number,
@@ -373,21 +393,24 @@ export function contactsPageQuery(
   // from the cursor on, in id order, and stops after the page (no sort, no merge).
   const byStatus = opts.status ? ' AND status = ?' : '';
   return {
-    sql: `SELECT * FROM contacts INDEXED BY ${opts.status ? 'contacts_campaign_status' : 'contacts_campaign_id'}
+    sql: `SELECT ${CONTACT_ROW_COLUMNS.join(', ')} FROM contacts INDEXED BY ${opts.status ? 'contacts_campaign_status' : 'contacts_campaign_id'}
           WHERE campaign_id = ?${byStatus} AND id > ? AND workspace_id = ? ORDER BY id LIMIT ?`,
     args: [campaignId, ...(opts.status ? [opts.status] : []), opts.after ?? '', workspaceId, opts.limit + 1],
   };
 }
 
-/** A page of a campaign's contacts by id (`limit + 1` rows), keyset on id. */
+/**
+ * A page of a campaign's contacts by id (`limit + 1` rows), keyset on id (the exports' pages;
+ * the list route has its own statement, contacts-page.ts).
+ */
 export async function listContacts(
   db: Db,
   workspaceId: number,
   campaignId: string,
   opts: { limit: number; after: string | null; status?: ContactStatus },
 ): Promise<Contact[]> {
-  const res = await db.client.execute(contactsPageQuery(workspaceId, campaignId, opts));
-  return res.rows.map((r) => rowToContact(r as Record<string, unknown>));
+  const rows = await readRecords(db, contactsPageQuery(workspaceId, campaignId, opts), CONTACT_ROW_COLUMNS);
+  return rows.map(rowToContact);
 }
 
 // ---------------------------------------------------------------------------------------------

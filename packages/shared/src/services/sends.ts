@@ -3,7 +3,7 @@
  * contact. Pages are read with the (campaign, id) / (campaign, status, id) indexes, so a page
  * costs the same at any depth, and exports stream the same pages one after another.
  */
-import type { Db } from '../db/client';
+import { type Db, readRecords } from '../db/client';
 import type { SendStatus } from '../db/schema/index';
 
 export type { SendStatus };
@@ -47,6 +47,14 @@ export interface Send {
 const COLUMNS = `id, workspace_id, campaign_id, contact_id, step_id, variant_id, mailbox_id, to_email, status, attempts,
   scheduled_at, sent_at, message_id, error, created_at, updated_at,
   (SELECT st.subsequence_id FROM steps st WHERE st.id = sends.step_id) AS subsequence_id`;
+/** each column's name in the rows (`… AS name` for the computed one). */
+const COLUMN_NAMES = COLUMNS.split(',').map(
+  (c) =>
+    c
+      .trim()
+      .split(/\s+AS\s+/)
+      .pop()!,
+);
 
 export function rowToSend(r: Record<string, unknown>): Send {
   return {
@@ -100,11 +108,12 @@ export async function listSends(
     args.push(opts.status);
   }
   args.push(opts.limit + 1);
-  const res = await db.client.execute({
-    sql: `SELECT ${COLUMNS} FROM sends WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`,
-    args,
-  });
-  return res.rows.map((r) => rowToSend(r as Record<string, unknown>));
+  const rows = await readRecords(
+    db,
+    { sql: `SELECT ${COLUMNS} FROM sends WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, args },
+    COLUMN_NAMES,
+  );
+  return rows.map(rowToSend);
 }
 
 /**

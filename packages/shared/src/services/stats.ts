@@ -1,11 +1,11 @@
 /**
  * Campaign analytics from the counters that triggers keep (db/schema/counters.ts): contacts by
- * status, sends by (step, variant, status), read with the steps in one `batch('read')` (one round
- * trip, one snapshot). The cost follows the number of statuses and steps, not of contacts.
+ * status, sends by (step, variant, status), read with the campaign and its steps in one statement
+ * (one round trip, one snapshot). The cost follows the number of statuses and steps, not of contacts.
  */
 import type { Db } from '../db/client';
 import type { CampaignStatus, ContactStatus, SendStatus, Variant } from '../db/schema/index';
-import { getCampaign } from './campaigns';
+import { AppError } from '../errors';
 
 export interface VariantStats {
   variantId: string;
@@ -74,71 +74,61 @@ const CONTACT_KEYS: ContactStatus[] = [
  * - Per step and variant the same rules apply to that step's / variant's rows.
  */
 export async function campaignStats(db: Db, workspaceId: number, campaignId: string): Promise<CampaignStats> {
-  const campaign = await getCampaign(db, workspaceId, campaignId);
-  const [contactRes, sendRes, stepRes, interruptedRes, subRes] = await db.client.batch(
-    [
-      {
-        // campaign ids are global and the campaign was checked to be this workspace's.
-        sql: 'SELECT status, n FROM campaign_contact_counts WHERE campaign_id = ? AND n <> 0',
-        args: [campaignId],
-      },
-      {
-        sql: `SELECT step_id, nullif(variant_id, '') AS variant_id, status, n FROM campaign_send_counts
-              WHERE campaign_id = ? AND n <> 0`,
-        args: [campaignId],
-      },
-      {
-        sql: `SELECT id, subsequence_id, position, variants FROM steps WHERE campaign_id = ?
-              ORDER BY subsequence_id IS NOT NULL, subsequence_id, position, id`,
-        args: [campaignId],
-      },
-      {
-        // the campaign's failed rows only (its status index): few, unlike its sent ones
-        sql: "SELECT count(*) AS n FROM sends WHERE campaign_id = ? AND status = 'failed' AND error = 'interrupted'",
-        args: [campaignId],
-      },
-      {
-        // enrolments by subsequence (its index); a deleted one stays listed once somebody entered it
-        sql: `SELECT q.id, count(e.contact_id) AS enrolled, count(e.completed_at) AS completed
-              FROM subsequences q LEFT JOIN subsequence_enrollments e ON e.subsequence_id = q.id
-              WHERE q.campaign_id = ? GROUP BY q.id HAVING q.deleted_at IS NULL OR count(e.contact_id) > 0
-              ORDER BY q.id`,
-        args: [campaignId],
-      },
-    ],
-    'read',
-  );
+  // One statement (one snapshot, one round trip, one prepare): the campaign's status, its
+  // counters and steps as small JSON arrays, and its interrupted sends (its failed rows only,
+  // through the status index: few, unlike its sent ones).
+  const rows = await db.read({
+    sql: `SELECT status,
+            (SELECT json_group_array(json_array(status, n)) FROM campaign_contact_counts
+              WHERE campaign_id = ?1 AND n <> 0) AS contacts,
+            (SELECT json_group_array(json_array(step_id, nullif(variant_id, ''), status, n)) FROM campaign_send_counts
+              WHERE campaign_id = ?1 AND n <> 0) AS sends,
+            (SELECT json_group_array(json_array(id, subsequence_id, position, json(variants))
+                ORDER BY subsequence_id IS NOT NULL, subsequence_id, position, id)
+              FROM steps WHERE campaign_id = ?1) AS steps,
+            (SELECT count(*) FROM sends WHERE campaign_id = ?1 AND status = 'failed' AND error = 'interrupted') AS interrupted,
+            -- enrolments by subsequence (its index); a deleted one stays listed once somebody entered it
+            (SELECT json_group_array(json_array(x.id, x.enrolled, x.completed)) FROM (
+               SELECT q.id, count(e.contact_id) AS enrolled, count(e.completed_at) AS completed
+               FROM subsequences q LEFT JOIN subsequence_enrollments e ON e.subsequence_id = q.id
+               WHERE q.campaign_id = ?1 GROUP BY q.id HAVING q.deleted_at IS NULL OR count(e.contact_id) > 0
+               ORDER BY q.id) x) AS subsequences
+          FROM campaigns WHERE id = ?1 AND workspace_id = ?2`,
+    args: [campaignId, workspaceId],
+  });
+  const row = rows[0];
+  if (!row) throw AppError.notFound('Campaign', campaignId);
+  const [status, contactsJson, sendsJson, stepsJson, interrupted, subsequencesJson] = row;
+  const contactRows = JSON.parse(String(contactsJson)) as [ContactStatus, number][];
+  const sendRows = JSON.parse(String(sendsJson)) as [string, string | null, SendStatus, number][];
+  const stepRows = JSON.parse(String(stepsJson)) as [string, string | null, number, Variant[] | null][];
+  const subsequenceRows = JSON.parse(String(subsequencesJson)) as [string, number, number][];
 
   const contacts = { total: 0 } as CampaignStats['contacts'];
   for (const k of CONTACT_KEYS) contacts[k] = 0;
-  for (const r of contactRes!.rows) {
-    const n = Number(r.n);
+  for (const [s, n] of contactRows) {
     contacts.total += n;
-    const s = r.status as ContactStatus;
     if (s in contacts) contacts[s] += n;
   }
 
   const steps: StepStats[] = [];
   const byStep = new Map<string, { step: StepStats; variants: Map<string, VariantStats> }>();
-  for (const r of stepRes!.rows) {
-    const variants = (typeof r.variants === 'string' ? JSON.parse(r.variants) : []) as Variant[];
+  for (const [stepId, subsequenceId, order, variants] of stepRows) {
     const step: StepStats = {
-      stepId: r.id as string,
-      order: Number(r.position),
-      subsequenceId: (r.subsequence_id as string | null) ?? null,
+      stepId,
+      order,
+      subsequenceId,
       sent: 0,
       replied: 0,
       bounced: 0,
-      variants: variants.map((v) => ({ variantId: v.id, sent: 0, replied: 0, bounced: 0 })),
+      variants: (variants ?? []).map((v) => ({ variantId: v.id, sent: 0, replied: 0, bounced: 0 })),
     };
     steps.push(step);
     byStep.set(step.stepId, { step, variants: new Map(step.variants.map((v) => [v.variantId, v])) });
   }
 
   const sends = { total: 0, sent: 0, failed: 0, bounced: 0, replied: 0, interrupted: 0 };
-  for (const r of sendRes!.rows) {
-    const n = Number(r.n);
-    const status = r.status as SendStatus;
+  for (const [stepId, variantId, status, n] of sendRows) {
     const delivered = status === 'sent' || status === 'replied' ? n : 0;
     const replied = status === 'replied' ? n : 0;
     const bounced = status === 'bounced' ? n : 0;
@@ -147,31 +137,31 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
     sends.replied += replied;
     sends.bounced += bounced;
     if (status === 'failed') sends.failed += n;
-    const entry = byStep.get(r.step_id as string);
+    const entry = byStep.get(stepId);
     if (!entry) continue; // a step deleted after it sent: still in the totals
     entry.step.sent += delivered;
     entry.step.replied += replied;
     entry.step.bounced += bounced;
-    const v = r.variant_id == null ? undefined : entry.variants.get(r.variant_id as string);
+    const v = variantId == null ? undefined : entry.variants.get(variantId);
     if (v) {
       v.sent += delivered;
       v.replied += replied;
       v.bounced += bounced;
     }
   }
-  sends.interrupted = Number(interruptedRes!.rows[0]?.n ?? 0);
+  sends.interrupted = Number(interrupted);
   sends.failed -= sends.interrupted;
-  const subsequences: SubsequenceStats[] = subRes!.rows.map((r) => {
-    const mine = steps.filter((st) => st.subsequenceId === r.id);
+  const subsequences: SubsequenceStats[] = subsequenceRows.map(([subsequenceId, enrolled, completed]) => {
+    const own = steps.filter((st) => st.subsequenceId === subsequenceId);
     return {
-      subsequenceId: String(r.id),
-      enrolled: Number(r.enrolled),
-      sent: mine.reduce((n, st) => n + st.sent, 0),
-      replied: mine.reduce((n, st) => n + st.replied, 0),
-      completed: Number(r.completed),
+      subsequenceId,
+      enrolled,
+      sent: own.reduce((n, st) => n + st.sent, 0),
+      replied: own.reduce((n, st) => n + st.replied, 0),
+      completed,
     };
   });
-  return { campaignId: campaign.id, status: campaign.status, contacts, sends, steps, subsequences };
+  return { campaignId, status: status as CampaignStatus, contacts, sends, steps, subsequences };
 }
 
 export interface SummaryRow {

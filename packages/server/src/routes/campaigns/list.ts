@@ -1,10 +1,10 @@
 import { createRoute, type z } from '@hono/zod-openapi';
-import { listCampaigns } from '@outreach/shared';
+import { campaignsPageJson } from '@outreach/shared';
 import type { App } from '../../app';
-import { decodeCursor, page } from '../../lib/pagination';
+import { decodeCursor, encodeCursor } from '../../lib/pagination';
 import { errorResponses } from '../../lib/problem';
 import { listOf, PageQuery } from '../../lib/schemas';
-import { CampaignSchema, CampaignStatus, toCampaign } from './schema';
+import { CampaignSchema, CampaignStatus } from './schema';
 
 export const listCampaignsRoute = createRoute({
   method: 'get',
@@ -29,15 +29,14 @@ export const listCampaignsRoute = createRoute({
 export function registerListCampaigns(app: App): void {
   app.openapi(listCampaignsRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listCampaigns(c.get('deps').db, c.get('workspaceId'), {
-      limit: q.limit,
-      after: decodeCursor(q.cursor),
-      status: q.status,
-    });
-    return c.json(
-      page(rows, q.limit, (r) => r.id, toCampaign),
-      200,
+    // JSON text built by SQLite in `toCampaign`'s shape (campaigns-page.ts)
+    const body = await campaignsPageJson(
+      c.get('deps').db,
+      c.get('workspaceId'),
+      { limit: q.limit, after: decodeCursor(q.cursor), status: q.status },
+      encodeCursor,
     );
+    return c.body(body, 200, { 'content-type': 'application/json' }) as never;
   });
 }
 

@@ -1,10 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
-import { getCampaign, listContacts } from '@outreach/shared';
+import { contactsPageJson } from '@outreach/shared';
 import type { App } from '../../app';
-import { decodeCursor, page } from '../../lib/pagination';
+import { decodeCursor, encodeCursor } from '../../lib/pagination';
 import { errorResponses } from '../../lib/problem';
 import { listOf, PageQuery } from '../../lib/schemas';
-import { CampaignParam, ContactSchema, ContactStatusSchema, toContact } from './schema';
+import { CampaignParam, ContactSchema, ContactStatusSchema } from './schema';
 
 export const listContactsRoute = createRoute({
   method: 'get',
@@ -29,17 +29,15 @@ export const listContactsRoute = createRoute({
 
 export function registerListContacts(app: App): void {
   app.openapi(listContactsRoute, async (c) => {
-    const { db } = c.get('deps');
     const q = c.req.valid('query');
-    const campaign = await getCampaign(db, c.get('workspaceId'), c.req.valid('param').id);
-    const rows = await listContacts(db, campaign.workspaceId, campaign.id, {
-      limit: q.limit,
-      after: decodeCursor(q.cursor),
-      status: q.status,
-    });
-    return c.json(
-      page(rows, q.limit, (r) => r.id, toContact),
-      200,
+    // the page comes back as JSON text built by SQLite in `toContact`'s shape (contacts-page.ts)
+    const body = await contactsPageJson(
+      c.get('deps').db,
+      c.get('workspaceId'),
+      c.req.valid('param').id,
+      { limit: q.limit, after: decodeCursor(q.cursor), status: q.status },
+      encodeCursor,
     );
+    return c.body(body, 200, { 'content-type': 'application/json' }) as never;
   });
 }

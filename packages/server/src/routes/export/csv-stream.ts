@@ -20,6 +20,9 @@ export function csvStream(
           return;
         }
         try {
+          // a macrotask turn before each page: other requests run between pages (awaiting the
+          // database alone never yields, its calls are synchronous)
+          await new Promise((r) => setImmediate(r));
           const next = await pages.next();
           if (next.done) {
             controller.close();

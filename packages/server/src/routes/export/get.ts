@@ -17,8 +17,11 @@ import { CampaignParam, toSend } from '../sends/schema';
 import { csvStream, exportFileName } from './csv-stream';
 import { CONTACT_COLUMNS, ExportQuery, ExportSummarySchema, SEND_COLUMNS } from './schema';
 
-/** Rows read from the database per chunk of the streamed body. */
-export const EXPORT_PAGE_SIZE = 1000;
+/**
+ * Rows read from the database per chunk of the streamed body: a page is read and turned into CSV
+ * in one go on the event loop (~10 µs a contact row), so it stays a few milliseconds long.
+ */
+export const EXPORT_PAGE_SIZE = 250;
 /** Cells per chunk: a wide export (100,000 custom columns) reads fewer rows per page. */
 export const EXPORT_PAGE_CELLS = 200_000;
 
