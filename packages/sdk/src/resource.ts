@@ -125,15 +125,16 @@ export abstract class APIResource {
   ): PagePromise<ListItem<Operation<P, 'get'>>> {
     type Item = ListItem<Operation<P, 'get'>>;
     const base = (args ?? {}) as { path?: unknown; query?: Record<string, unknown> };
-    return new PagePromise<Item>((cursor) =>
-      this._client
-        .request<ListResponse<Item>>(
-          'get',
-          path,
-          { ...base, query: { ...base.query, ...(cursor === undefined ? {} : { cursor }) } },
-          options,
-        )
-        .then((page) => page),
-    );
+    // widened: over the union of every GET path these types grow too large for TS to carry
+    const at: string = path;
+    const opts = options as RequestOptions | undefined;
+    const fetchPage = (cursor: string | undefined): Promise<ListResponse<unknown>> =>
+      this._client.request<ListResponse<unknown>>(
+        'get',
+        at,
+        { ...base, query: { ...base.query, ...(cursor === undefined ? {} : { cursor }) } },
+        opts,
+      );
+    return new PagePromise<Item>(fetchPage as (cursor: string | undefined) => Promise<ListResponse<Item>>);
   }
 }

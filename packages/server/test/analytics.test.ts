@@ -86,6 +86,7 @@ describe('GET /campaigns/{id}/sends', () => {
       campaignId: s.campaignId,
       contactId: s.contactIds[0],
       stepId: s.stepIds[0],
+      subsequenceId: null,
       variantId: s.variantIds[0]![0],
       mailboxId: 'mbx_seed',
       to: 'c0@acme.com',
@@ -206,6 +207,7 @@ describe('GET /campaigns/{id}/stats', () => {
           variants: [],
         },
       ],
+      subsequences: [],
     });
   });
 
@@ -249,6 +251,7 @@ describe('GET /campaigns/{id}/stats', () => {
       },
       sends: { total: 0, sent: 0, failed: 0, bounced: 0, replied: 0, interrupted: 0 },
       steps: [],
+      subsequences: [],
     });
   });
 

@@ -247,6 +247,7 @@ describe("the seed's flow against `outreach start`", () => {
         { stepId: stepIds[0], order: 1, subsequenceId: null, sent: 2, replied: 0, bounced: 0, variants: [] },
         { stepId: stepIds[1], order: 2, subsequenceId: null, sent: 2, replied: 0, bounced: 0, variants: [] },
       ],
+      subsequences: [],
     });
 
     const sends = [];

@@ -58,6 +58,9 @@ export const TOOL_NAMES = [
   'get_thread',
   'reply_to_thread',
   'set_reply_intent',
+  'list_subsequences',
+  'create_subsequence',
+  'set_subsequence_routing',
   'list_webhook_deliveries',
   'classify_message',
 ];

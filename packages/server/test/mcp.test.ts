@@ -200,4 +200,27 @@ describe('POST /mcp', () => {
     const paused = await callTool(a, 'pause_campaign', { campaignId: campaign.id });
     expect(paused).toMatchObject({ isError: true, body: { code: 'invalid_transition' } });
   });
+
+  it('create_subsequence, set_subsequence_routing and list_subsequences answer the routes JSON', async () => {
+    const campaign = await ok(a, 'create_campaign', { name: 'Routed' });
+    const sub = await ok(a, 'create_subsequence', {
+      campaignId: campaign.id,
+      name: 'Interested',
+      enrollmentMode: 'auto',
+    });
+    expect(sub).toMatchObject({ campaignId: campaign.id, name: 'Interested', enrollmentMode: 'auto' });
+    const rules = [{ trigger: 'reply_intent', value: 'interested', subsequenceId: sub.id }];
+    expect(
+      await ok(a, 'set_subsequence_routing', { campaignId: campaign.id, routingPolicy: { rules } }),
+    ).toEqual({ rules });
+    const bad = await callTool(a, 'set_subsequence_routing', {
+      campaignId: campaign.id,
+      routingPolicy: { rules: [{ ...rules[0], value: 'thrilled' }] },
+    });
+    expect(bad).toMatchObject({ isError: true, body: { code: 'validation_failed' } });
+    const list = await ok(a, 'list_subsequences', { campaignId: campaign.id });
+    expect(list.items).toEqual([{ ...sub, counts: { enrolled: 0, active: 0, completed: 0 } }]);
+    const theirs = await callTool(b, 'list_subsequences', { campaignId: campaign.id });
+    expect(theirs).toMatchObject({ isError: true, body: { code: 'not_found' } });
+  });
 });

@@ -65,6 +65,7 @@ describe('POST /campaigns/{id}/steps', () => {
     expect(one.body).toEqual({
       id: expect.stringMatching(/^stp_[0-9a-z]{26}$/),
       campaignId: cmp,
+      subsequenceId: null,
       order: 1,
       subject: SEED_STEP_1.subject,
       bodyHtml: SEED_STEP_1.bodyHtml,

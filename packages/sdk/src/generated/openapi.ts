@@ -457,6 +457,107 @@ export interface paths {
         patch: operations["campaigns.update"];
         trace?: never;
     };
+    "/campaigns/{id}/subsequences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's subsequences with their counts */
+        get: operations["subsequences.list"];
+        put?: never;
+        /** Create a follow-up sequence that replies are routed into */
+        post: operations["subsequences.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/subsequences/{subId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a subsequence with its counts */
+        get: operations["subsequences.get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a subsequence nobody is active in
+         * @description While a contact is still receiving its steps: 409 `conflict`. The routing rules naming it are removed with it; its sent messages stay in their threads.
+         */
+        delete: operations["subsequences.delete"];
+        options?: never;
+        head?: never;
+        /** Rename a subsequence or change its enrollment mode */
+        patch: operations["subsequences.update"];
+        trace?: never;
+    };
+    "/campaigns/{id}/subsequences/{subId}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subsequence's steps, by order */
+        get: operations["subsequenceSteps.list"];
+        put?: never;
+        /**
+         * Add a step to a subsequence
+         * @description The same shape and rules as a main step (order unique in the subsequence, delays, variants), except that `subject` may be left out: the step then sends `Re: <the thread’s subject>`. The first step’s delay counts from the reply that routed the contact (or the enrolment).
+         */
+        post: operations["subsequenceSteps.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/subsequences/{subId}/enroll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move contacts into a subsequence (manual mode, or a person’s own choice)
+         * @description As an auto rule does: the contact leaves the main sequence (its pending sends canceled) and gets the subsequence’s first step after its delay, in the same thread and from the same mailbox. `active`, `replied` and `completed` contacts can be enrolled; the others are skipped with the reason. A contact enters each subsequence once, and one at a time.
+         */
+        post: operations["subsequences.enroll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/subsequence-routing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set the reply-intent routing into subsequences
+         * @description Replaces the rules. Each names one reply intent and a subsequence of this campaign; they are checked in order and the first match wins. An unknown intent, or a subsequence of another campaign or deleted, is a 422 naming the rule.
+         */
+        patch: operations["campaigns.setRouting"];
+        trace?: never;
+    };
     "/campaigns/{id}/contacts/import": {
         parameters: {
             query?: never;
@@ -1700,6 +1801,16 @@ export interface components {
             email: string;
             /** @example sub_01j9z3k4m5n6p7q8r9s0t1v2w3 */
             subsequenceId: string;
+            /**
+             * @description `auto`: a routing rule matched the reply (or its corrected label); `manual`: POST …/enroll
+             * @enum {string}
+             */
+            source: "auto" | "manual";
+            /** @description the thread whose reply routed the contact */
+            threadId: string | null;
+            /** @example replied */
+            previousStatus: string;
+            previousSubsequenceId: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -1876,6 +1987,11 @@ export interface components {
             id: string;
             /** @example cmp_abc123 */
             campaignId: string;
+            /**
+             * @description null: a step of the main sequence
+             * @example null
+             */
+            subsequenceId: string | null;
             /** @example 1 */
             order: number;
             /** @example Quick question about {{company}} */
@@ -1991,8 +2107,16 @@ export interface components {
             status: "draft" | "active" | "paused" | "completed" | "errored";
             schedule: components["schemas"]["Schedule"];
             stopRules: components["schemas"]["StopRules"];
+            /** @description reply-intent rules into subsequences (PATCH …/subsequence-routing) */
             routingPolicy: {
-                [key: string]: unknown;
+                rules: {
+                    /** @enum {string} */
+                    trigger: "reply_intent";
+                    /** @example interested */
+                    value: string;
+                    /** @example sub_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+                    subsequenceId: string;
+                }[];
             } | null;
             /**
              * Format: date-time
@@ -2329,6 +2453,112 @@ export interface components {
              */
             priority?: "HIGH" | "MEDIUM" | "LOW";
         };
+        Subsequence: {
+            /** @example sub_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            id: string;
+            /** @example cmp_abc123 */
+            campaignId: string;
+            /** @example Interested: send pricing */
+            name: string;
+            /**
+             * @description `auto`: a reply whose intent matches a routing rule enters it; `manual`: such a reply only labels the thread
+             * @example auto
+             * @enum {string}
+             */
+            enrollmentMode: "manual" | "auto";
+            /** @enum {string} */
+            status: "active";
+            /** @description (ext) */
+            counts: {
+                /** @description contacts that entered it, ever */
+                enrolled: number;
+                /** @description contacts still receiving its steps */
+                active: number;
+                /** @description contacts that received its every step */
+                completed: number;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-03-09T10:00:00Z
+             */
+            updatedAt: string;
+        };
+        CreateSubsequence: {
+            /** @example Interested: send pricing */
+            name: string;
+            /**
+             * @description `auto`: a reply whose intent matches a routing rule enters it; `manual`: such a reply only labels the thread
+             * @example auto
+             * @enum {string}
+             */
+            enrollmentMode: "manual" | "auto";
+        };
+        SubsequenceList: {
+            items: components["schemas"]["Subsequence"][];
+        };
+        UpdateSubsequence: {
+            name?: string;
+            /**
+             * @description `auto`: a reply whose intent matches a routing rule enters it; `manual`: such a reply only labels the thread
+             * @example auto
+             * @enum {string}
+             */
+            enrollmentMode?: "manual" | "auto";
+        };
+        EnrollResult: {
+            enrolled: number;
+            skipped: {
+                contactId: string;
+                /**
+                 * @description `already_enrolled`, `in_other_subsequence`, `unsubscribed`, `suppressed`, `bounced`, `failed`, `pending`, `not_found`, `campaign_not_active`
+                 * @example already_enrolled
+                 */
+                reason: string;
+            }[];
+        };
+        EnrollContacts: {
+            /**
+             * @example [
+             *       "cnt_01j9z3k4m5"
+             *     ]
+             */
+            contactIds: string[];
+        };
+        RoutingPolicy: {
+            /** @description checked in order; the first match wins */
+            rules: components["schemas"]["RoutingRule"][];
+        };
+        RoutingRule: {
+            /** @enum {string} */
+            trigger: "reply_intent";
+            /**
+             * @example interested
+             * @enum {string}
+             */
+            value: "interested" | "not_interested" | "out_of_office" | "bounced" | "unsubscribe" | "neutral";
+            /** @example sub_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            subsequenceId: string;
+        };
+        SetRouting: {
+            routingPolicy: {
+                rules: {
+                    /** @enum {string} */
+                    trigger: "reply_intent";
+                    /**
+                     * @example interested
+                     * @enum {string}
+                     */
+                    value: "interested" | "not_interested" | "out_of_office" | "bounced" | "unsubscribe" | "neutral";
+                    /** @example sub_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+                    subsequenceId: string;
+                }[];
+            };
+        };
         ImportCounts: {
             /**
              * @description contacts stored: distinct addresses among the valid rows (a repeated address is one contact)
@@ -2420,8 +2650,10 @@ export interface components {
             createdAt: string;
             firstName: string | null;
             lastName: string | null;
-            /** @description order of the last step sent (0 = none yet) */
+            /** @description order of the last step sent in its sequence (0 = none yet) */
             currentStep: number;
+            /** @description the subsequence the contact is in (or finished last); null: the main sequence */
+            subsequenceId: string | null;
             /**
              * Format: date-time
              * @example 2026-03-09T10:00:00Z
@@ -2572,6 +2804,11 @@ export interface components {
             /** @example stp_001 */
             stepId: string;
             /**
+             * @description the subsequence of the send's step; null: the main sequence
+             * @example null
+             */
+            subsequenceId: string | null;
+            /**
              * @description the A/B variant sent; null when the step has none
              * @example null
              */
@@ -2664,6 +2901,8 @@ export interface components {
             };
             /** @description (ext) per step and per variant; main sequence first, by order */
             steps: components["schemas"]["StepStats"][];
+            /** @description (ext) per subsequence, oldest first */
+            subsequences: components["schemas"]["SubsequenceStats"][];
         };
         StepStats: {
             /** @example stp_001 */
@@ -2683,6 +2922,18 @@ export interface components {
             sent: number;
             replied: number;
             bounced: number;
+        };
+        SubsequenceStats: {
+            /** @example sub_01j9z3k4m5n6p7q8r9s0t1v2w3 */
+            subsequenceId: string;
+            /** @description contacts that entered it */
+            enrolled: number;
+            /** @description messages of its steps delivered to SMTP */
+            sent: number;
+            /** @description messages of its steps that got a reply */
+            replied: number;
+            /** @description contacts that received its every step */
+            completed: number;
         };
         ExportSummary: {
             /** @enum {string} */
@@ -6298,6 +6549,834 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "subsequences.list": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every live subsequence, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubsequenceList"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "subsequences.create": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: {
+                /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSubsequence"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subsequence"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "subsequences.get": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: never;
+            path: {
+                /** @description `cmp_…` */
+                id: string;
+                /** @description `sub_…` */
+                subId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subsequence */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subsequence"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "subsequences.delete": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: never;
+            path: {
+                /** @description `cmp_…` */
+                id: string;
+                /** @description `sub_…` */
+                subId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "subsequences.update": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: never;
+            path: {
+                /** @description `cmp_…` */
+                id: string;
+                /** @description `sub_…` */
+                subId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateSubsequence"];
+            };
+        };
+        responses: {
+            /** @description The subsequence */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subsequence"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "subsequenceSteps.list": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: never;
+            path: {
+                /** @description `cmp_…` */
+                id: string;
+                /** @description `sub_…` */
+                subId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every step of the subsequence */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepList"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "subsequenceSteps.create": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: {
+                /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description `cmp_…` */
+                id: string;
+                /** @description `sub_…` */
+                subId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateStep"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Step"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "subsequences.enroll": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: {
+                /** @description Replays the first response for the same key and body (24 h); another body → 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description `cmp_…` */
+                id: string;
+                /** @description `sub_…` */
+                subId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrollContacts"];
+            };
+        };
+        responses: {
+            /** @description How many entered, and who was skipped why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollResult"];
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key does not belong to this workspace */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or belongs to another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every failing field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "campaigns.setRouting": {
+        parameters: {
+            query?: {
+                workspaceId?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetRouting"];
+            };
+        };
+        responses: {
+            /** @description The stored routing policy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingPolicy"];
                 };
             };
             /** @description Malformed request (e.g. invalid JSON) */

@@ -12,6 +12,7 @@ import {
   type ExportSummary,
   fetchExport,
 } from './exports';
+import { type RoutingPolicy, Subsequences } from './subsequences';
 
 export type Campaign = components['schemas']['Campaign'];
 export type CampaignCreateParams = components['schemas']['CreateCampaign'];
@@ -36,6 +37,20 @@ export type CampaignListParams = Omit<
 export class Campaigns extends APIResource {
   /** `client.campaigns.mailboxes`: attach, list, update, detach, per-mailbox preflight. */
   readonly mailboxes: CampaignMailboxes = new CampaignMailboxes(this._client);
+  /** `client.campaigns.subsequences`: create, list, get, update, delete, enroll, `steps`. */
+  readonly subsequences: Subsequences = new Subsequences(this._client);
+
+  /**
+   * `PATCH /campaigns/{id}/subsequence-routing`: the reply-intent rules (first match wins) →
+   * the stored policy (also on `get(id).routingPolicy`).
+   */
+  setRouting(id: string, routingPolicy: RoutingPolicy, options?: RequestOptions): APIPromise<RoutingPolicy> {
+    return this._patch(
+      '/campaigns/{id}/subsequence-routing',
+      { path: { id }, body: { routingPolicy } },
+      options,
+    );
+  }
 
   /** `PUT /campaigns/{id}/schedule` `{timezone, weekdays, windows}` → the stored schedule. */
   setSchedule(id: string, body: ScheduleParams, options?: RequestOptions) {

@@ -62,6 +62,16 @@ export type {
 } from './steps';
 export { Steps } from './steps';
 export type {
+  EnrollResult,
+  RoutingPolicy,
+  RoutingRule,
+  Subsequence,
+  SubsequenceCreateParams,
+  SubsequenceStats,
+  SubsequenceUpdateParams,
+} from './subsequences';
+export { SubsequenceSteps, Subsequences } from './subsequences';
+export type {
   Suppression,
   SuppressionAddParams,
   SuppressionAddResult,

@@ -39,6 +39,10 @@ export const TAGS: { name: string; description: string }[] = [
     description: 'Reply threads across campaigns and mailboxes: read, label and answer them.',
   },
   {
+    name: 'Subsequences',
+    description: 'Follow-up sequences that replies are routed into by their intent, in the same thread.',
+  },
+  {
     name: 'Inbox',
     description: 'Classify a raw message (reply, auto-reply, bounce, complaint) without storing it.',
   },

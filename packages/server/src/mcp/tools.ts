@@ -12,6 +12,9 @@ import { putScheduleRoute } from '../routes/schedule/schedule';
 import { getStatsRoute } from '../routes/stats/get';
 import { createStepRoute } from '../routes/steps/create';
 import { previewStepRoute } from '../routes/steps/preview';
+import { createSubsequenceRoute } from '../routes/subsequences/create';
+import { listSubsequencesRoute } from '../routes/subsequences/list';
+import { setRoutingRoute } from '../routes/subsequences/routing';
 import { addSuppressionsRoute } from '../routes/suppressions/add';
 import { getThreadRoute } from '../routes/threads/get';
 import { listThreadsRoute } from '../routes/threads/list';
@@ -212,6 +215,39 @@ export function mcpTools(): Tool[] {
       rename: { id: 'threadId' },
       annotations: {
         title: 'Set the reply intent',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+    }),
+    routeTool(listSubsequencesRoute, {
+      name: 'list_subsequences',
+      description:
+        "A campaign's subsequences (follow-up sequences replies are routed into) with their counts `{enrolled, active, completed}`.",
+      rename: CAMPAIGN,
+      annotations: { ...READ, title: 'List subsequences' },
+    }),
+    routeTool(createSubsequenceRoute, {
+      name: 'create_subsequence',
+      description:
+        'Create a subsequence `{name, enrollmentMode: auto|manual}`; add its steps over the API. Next: set_subsequence_routing.',
+      rename: CAMPAIGN,
+      annotations: {
+        title: 'Create a subsequence',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
+    }),
+    routeTool(setRoutingRoute, {
+      name: 'set_subsequence_routing',
+      description:
+        "Replace the campaign's reply-intent routing `{routingPolicy: {rules: [{trigger: 'reply_intent', value, subsequenceId}]}}`: first match wins; an auto subsequence takes the replying contact out of the main sequence.",
+      rename: CAMPAIGN,
+      annotations: {
+        title: 'Set the subsequence routing',
         readOnlyHint: false,
         destructiveHint: false,
         idempotentHint: true,

@@ -14,6 +14,7 @@ import { registerSchedule } from './schedule/index';
 import { registerSends } from './sends/index';
 import { registerStats } from './stats/index';
 import { registerSteps } from './steps/index';
+import { registerSubsequences } from './subsequences/index';
 import { registerSuppressions } from './suppressions/index';
 import { registerThreads } from './threads/index';
 import { registerUnsubscribeRoutes } from './unsubscribe/index';
@@ -31,6 +32,7 @@ export function registerRoutes(app: App): void {
   registerSuppressions(app);
   registerWebhooks(app);
   registerCampaigns(app);
+  registerSubsequences(app);
   registerContacts(app);
   registerImports(app);
   registerSends(app);

@@ -3,6 +3,7 @@
  * thread so far. Pure: the caller passes the unsubscribe targets (they need the secret key).
  */
 import type { Variant } from '../db/schema/campaigns';
+import { subsequenceSubject } from './subsequence-routing';
 import { renderStep, type StepTemplate, templateVars } from './template';
 
 /** One outgoing message, already rendered. */
@@ -35,6 +36,12 @@ export interface MailInput {
     firstName: string | null;
     lastName: string | null;
     customJson: Record<string, unknown>;
+    /**
+     * A subsequence contact's thread: a step without a subject sends `Re: <subject>` (the
+     * thread's, shown as is), or before any thread `Re: ` + the main sequence's first subject
+     * (a template, rendered).
+     */
+    thread?: { subject: string | null; originSubject: string | null };
   };
   step: StepTemplate & { bodyText: string | null; fullVariants: Variant[] };
   variantId: string | null;
@@ -66,13 +73,21 @@ export function buildMail(m: MailInput): OutgoingMail {
     },
     vars,
   );
+  let subject = rendered.subject;
+  if (subject.trim() === '' && m.contact.thread) {
+    const own = (m.contact.thread.subject ?? '').replace(/[\r\n]+/g, ' ').trim();
+    const origin = m.contact.thread.originSubject
+      ? renderStep({ subject: m.contact.thread.originSubject, bodyHtml: '', bodyText: '' }, vars).subject
+      : '';
+    subject = subsequenceSubject('', own || null, origin && m.earlier.length > 0 ? `Re: ${origin}` : origin);
+  }
   const mail: OutgoingMail = {
     from: {
       name: [m.sender.firstName, m.sender.lastName].filter(Boolean).join(' '),
       address: m.sender.address,
     },
     to: m.contact.email,
-    subject: rendered.subject,
+    subject,
     html: rendered.bodyHtml,
     text: rendered.bodyText,
     messageId: m.messageId,

@@ -31,10 +31,10 @@ const CONTACT_JSON = `json_object(
   'name', nullif(concat_ws(' ', nullif(first_name, ''), nullif(last_name, '')), ''),
   'status', status, 'customJson', json(coalesce(custom_json, '{}')), 'createdAt', ${isoSql('created_at')},
   'firstName', first_name, 'lastName', last_name, 'currentStep', coalesce(current_step, 0),
-  'lastSentAt', ${isoSql('last_sent_at')}, 'updatedAt', ${isoSql('updated_at')})`;
+  'subsequenceId', subsequence_id, 'lastSentAt', ${isoSql('last_sent_at')}, 'updatedAt', ${isoSql('updated_at')})`;
 
 const PAGE_COLUMNS =
-  'id, campaign_id, email, first_name, last_name, status, custom_json, current_step, created_at, updated_at, last_sent_at';
+  'id, campaign_id, email, first_name, last_name, status, custom_json, current_step, subsequence_id, created_at, updated_at, last_sent_at';
 
 export interface ContactsPageOpts {
   limit: number;

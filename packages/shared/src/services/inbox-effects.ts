@@ -20,6 +20,12 @@ import type { Classification, ParsedMessage } from '../domain/inbox/types';
 import { newId } from '../ids';
 import { statusChangeStatements } from './contacts';
 import { lookup } from './inbox-lookup';
+import {
+  type EnrollmentRow,
+  enrollmentStatements,
+  loadRouting,
+  routedEnrollments,
+} from './subsequence-enrollment';
 import { SUPPRESSIBLE_STATUSES, suppressionInsertStatement } from './suppressions';
 import { UNSUBSCRIBED_EVENT } from './unsubscribes';
 
@@ -193,6 +199,8 @@ export async function applyInboundBatch(
   const changes = new Map<string, { campaignId: string; change: PlannedContactChange; ids: Set<string> }>();
   const company = new Map<string, Set<string>>();
   const suppressions = new Map<'unsubscribed' | 'complaint', Set<string>>();
+  /** replies whose intent may route their contact into a subsequence (after the stop rules). */
+  const replies: (EnrollmentRow & { campaignId: string; intent: string | null })[] = [];
   for (const { mail, match } of matched) {
     const contact = contacts.get(match.ours.contactId);
     if (!contact) {
@@ -302,6 +310,16 @@ export async function applyInboundBatch(
         },
         msgId,
       );
+    }
+    if (plan.replyReceived) {
+      replies.push({
+        campaignId: contact.campaignId,
+        contactId: contact.id,
+        intent: plan.threadIntent,
+        startAt: receivedAt,
+        threadId: thread.id,
+        messageId: msgId,
+      });
     }
     if (plan.contactBounced) {
       event(
@@ -488,6 +506,14 @@ export async function applyInboundBatch(
         now,
       ),
     );
+  }
+  if (replies.length > 0) {
+    // Subsequence routing goes last: the reply has stopped the contact (stop rules) first.
+    const routing = await loadRouting(db, [...new Set(replies.map((r) => r.campaignId))]);
+    for (const g of routedEnrollments(routing, replies)) {
+      const target = { ...g.target, workspaceId: ws, source: 'auto' as const };
+      stmts.push(...enrollmentStatements(target, g.rows, now, opts.guard).stmts);
+    }
   }
   stmts.push(...(opts.extra ?? []));
   if (stmts.length > 0) await db.client.batch(stmts, 'write');

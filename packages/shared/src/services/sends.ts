@@ -29,6 +29,8 @@ export interface Send {
   campaignId: string;
   contactId: string;
   stepId: string;
+  /** the subsequence of its step; null: the main sequence. */
+  subsequenceId: string | null;
   variantId: string | null;
   mailboxId: string;
   to: string;
@@ -43,8 +45,16 @@ export interface Send {
 }
 
 const COLUMNS = `id, workspace_id, campaign_id, contact_id, step_id, variant_id, mailbox_id, to_email, status, attempts,
-  scheduled_at, sent_at, message_id, error, created_at, updated_at`;
-const COLUMN_NAMES = COLUMNS.split(',').map((c) => c.trim());
+  scheduled_at, sent_at, message_id, error, created_at, updated_at,
+  (SELECT st.subsequence_id FROM steps st WHERE st.id = sends.step_id) AS subsequence_id`;
+/** each column's name in the rows (`… AS name` for the computed one). */
+const COLUMN_NAMES = COLUMNS.split(',').map(
+  (c) =>
+    c
+      .trim()
+      .split(/\s+AS\s+/)
+      .pop()!,
+);
 
 export function rowToSend(r: Record<string, unknown>): Send {
   return {
@@ -53,6 +63,7 @@ export function rowToSend(r: Record<string, unknown>): Send {
     campaignId: r.campaign_id as string,
     contactId: r.contact_id as string,
     stepId: r.step_id as string,
+    subsequenceId: (r.subsequence_id as string | null) ?? null,
     variantId: (r.variant_id as string | null) ?? null,
     mailboxId: r.mailbox_id as string,
     to: r.to_email as string,

@@ -40,6 +40,16 @@ export interface CampaignStats {
     interrupted: number;
   };
   steps: StepStats[];
+  /** (ext) per subsequence: contacts that entered it and finished it, its steps' sends. */
+  subsequences: SubsequenceStats[];
+}
+
+export interface SubsequenceStats {
+  subsequenceId: string;
+  enrolled: number;
+  sent: number;
+  replied: number;
+  completed: number;
 }
 
 const CONTACT_KEYS: ContactStatus[] = [
@@ -76,16 +86,23 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
             (SELECT json_group_array(json_array(id, subsequence_id, position, json(variants))
                 ORDER BY subsequence_id IS NOT NULL, subsequence_id, position, id)
               FROM steps WHERE campaign_id = ?1) AS steps,
-            (SELECT count(*) FROM sends WHERE campaign_id = ?1 AND status = 'failed' AND error = 'interrupted') AS interrupted
+            (SELECT count(*) FROM sends WHERE campaign_id = ?1 AND status = 'failed' AND error = 'interrupted') AS interrupted,
+            -- enrolments by subsequence (its index); a deleted one stays listed once somebody entered it
+            (SELECT json_group_array(json_array(x.id, x.enrolled, x.completed)) FROM (
+               SELECT q.id, count(e.contact_id) AS enrolled, count(e.completed_at) AS completed
+               FROM subsequences q LEFT JOIN subsequence_enrollments e ON e.subsequence_id = q.id
+               WHERE q.campaign_id = ?1 GROUP BY q.id HAVING q.deleted_at IS NULL OR count(e.contact_id) > 0
+               ORDER BY q.id) x) AS subsequences
           FROM campaigns WHERE id = ?1 AND workspace_id = ?2`,
     args: [campaignId, workspaceId],
   });
   const row = rows[0];
   if (!row) throw AppError.notFound('Campaign', campaignId);
-  const [status, contactsJson, sendsJson, stepsJson, interrupted] = row;
+  const [status, contactsJson, sendsJson, stepsJson, interrupted, subsequencesJson] = row;
   const contactRows = JSON.parse(String(contactsJson)) as [ContactStatus, number][];
   const sendRows = JSON.parse(String(sendsJson)) as [string, string | null, SendStatus, number][];
   const stepRows = JSON.parse(String(stepsJson)) as [string, string | null, number, Variant[] | null][];
+  const subsequenceRows = JSON.parse(String(subsequencesJson)) as [string, number, number][];
 
   const contacts = { total: 0 } as CampaignStats['contacts'];
   for (const k of CONTACT_KEYS) contacts[k] = 0;
@@ -134,7 +151,17 @@ export async function campaignStats(db: Db, workspaceId: number, campaignId: str
   }
   sends.interrupted = Number(interrupted);
   sends.failed -= sends.interrupted;
-  return { campaignId, status: status as CampaignStatus, contacts, sends, steps };
+  const subsequences: SubsequenceStats[] = subsequenceRows.map(([subsequenceId, enrolled, completed]) => {
+    const own = steps.filter((st) => st.subsequenceId === subsequenceId);
+    return {
+      subsequenceId,
+      enrolled,
+      sent: own.reduce((n, st) => n + st.sent, 0),
+      replied: own.reduce((n, st) => n + st.replied, 0),
+      completed,
+    };
+  });
+  return { campaignId, status: status as CampaignStatus, contacts, sends, steps, subsequences };
 }
 
 export interface SummaryRow {

@@ -104,11 +104,14 @@ function checkContent(
   now: number,
   errors: FieldError[],
   complex: string[],
+  /** a subsequence step without a subject sends `Re: <the thread's subject>`. */
+  subjectOptional = false,
 ): Variant[] | undefined {
   templateErrors(validateTemplate(step), (p) => p, errors, complex);
   const hasVariants = variantsIn !== undefined && variantsIn.length > 0;
   if (!hasVariants) {
-    if (blank(step.subject)) errors.push({ path: 'subject', message: 'subject is required' });
+    if (blank(step.subject) && !subjectOptional)
+      errors.push({ path: 'subject', message: 'subject is required' });
     if (blank(step.bodyHtml)) errors.push({ path: 'bodyHtml', message: 'bodyHtml is required' });
   }
   if (variantsIn === undefined) return undefined;
@@ -122,7 +125,7 @@ function checkContent(
   variantsIn.forEach((v, i) => {
     const at = (f: string) => `variants.${i}.${f}`;
     templateErrors(validateTemplate(v), at, errors, complex);
-    if (blank(v.subject) && blank(step.subject)) {
+    if (blank(v.subject) && blank(step.subject) && !subjectOptional) {
       errors.push({
         path: at('subject'),
         message: 'subject is required when the step has no subject of its own',
@@ -200,7 +203,8 @@ export async function createStep(
     bodyText: blank(input.bodyText) ? null : (input.bodyText as string),
   };
   const complex: string[] = [];
-  const variants = checkContent(content, input.variants, [], now, errors, complex) ?? [];
+  const variants =
+    checkContent(content, input.variants, [], now, errors, complex, subsequenceId !== null) ?? [];
   if (errors.length > 0) throw contentProblem(errors, complex);
 
   const row: StepRow = {
@@ -299,7 +303,15 @@ export async function updateStep(
   const variantsIn: VariantInput[] = patch.variants ?? current.variants.map((v) => ({ ...v }));
   const complex: string[] = [];
   const variants =
-    checkContent(content, variantsIn, current.variants, now, errors, complex) ?? current.variants;
+    checkContent(
+      content,
+      variantsIn,
+      current.variants,
+      now,
+      errors,
+      complex,
+      current.subsequenceId !== null,
+    ) ?? current.variants;
   if (errors.length > 0) throw contentProblem(errors, complex);
 
   const order = patch.order ?? current.order;

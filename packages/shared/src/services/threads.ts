@@ -9,10 +9,12 @@ import type { Row } from '@libsql/client';
 import type { Db } from '../db/client';
 import type { Variant } from '../db/schema/campaigns';
 import type { Deps } from '../deps';
+import { subsequenceSubject } from '../domain/subsequence-routing';
 import { renderStep, templateVars } from '../domain/template';
 import type { REPLY_INTENTS } from '../domain/webhook-events';
 import { AppError } from '../errors';
 import { newId } from '../ids';
+import { enrollmentStatements, loadRouting, routedEnrollments } from './subsequence-enrollment';
 import { unsubscribeTargets } from './unsubscribe';
 
 /** The reply intents (API.md), as the webhook filters name them. */
@@ -232,6 +234,10 @@ function rowToMessage(r: Row): ThreadMessage {
   };
 }
 
+/** A subsequence step without a subject went out as `Re: <the thread's subject>`. */
+const subjectOf = (subject: string, inSubsequence: boolean, threadSubject: string) =>
+  inSubsequence ? subsequenceSubject(subject, threadSubject, subject) : subject;
+
 /** The campaign's sends to the thread's contact, rendered as the sending loop rendered them. */
 async function sentMessages(
   deps: Pick<Deps, 'db' | 'config' | 'secrets'>,
@@ -240,7 +246,7 @@ async function sentMessages(
   const [sendRes, ctxRes] = await deps.db.client.batch(
     [
       {
-        sql: `SELECT s.id, s.message_id, s.to_email, s.sent_at, s.variant_id, s.status, st.subject, st.body_html, st.body_text, st.variants
+        sql: `SELECT s.id, s.message_id, s.to_email, s.sent_at, s.variant_id, s.status, st.subject, st.body_html, st.body_text, st.variants, st.subsequence_id
               FROM sends s JOIN steps st ON st.id = s.step_id
               WHERE s.contact_id = ? AND +s.mailbox_id = ? AND s.status IN ${DELIVERED}
               ORDER BY s.sent_at, s.id`,
@@ -299,7 +305,11 @@ async function sentMessages(
       fromEmail: String(ctx.address),
       toEmails: [String(r.to_email)],
       ccEmails: [],
-      subject: rendered?.subject ?? String(r.subject),
+      subject: subjectOf(
+        rendered?.subject ?? String(r.subject),
+        r.subsequence_id != null,
+        thread.subjectDisplay,
+      ),
       bodyText: rendered?.bodyText ?? stepText,
       bodyHtml: rendered?.bodyHtml ?? String(r.body_html),
       direction: 'outbound',
@@ -345,7 +355,11 @@ export async function getThreadMessage(db: Db, threadId: string, id: string): Pr
   return rowToMessage(r);
 }
 
-/** Corrects a thread's label; `thread.intent_changed` in the same batch (only when it changed). */
+/**
+ * Corrects a thread's label; `thread.intent_changed` in the same batch (only when it changed),
+ * and, when the new label hits an auto routing rule, the contact's enrolment in that subsequence
+ * (its first delay counted from the contact's last reply in the thread).
+ */
 export async function updateThreadIntent(
   db: Db,
   workspaceId: number,
@@ -355,6 +369,36 @@ export async function updateThreadIntent(
 ): Promise<Thread> {
   const thread = await getThread(db, workspaceId, id);
   if (thread.replyIntent === replyIntent) return thread;
+  const changedId = newId('event', now); // before the enrolment's: the feed lists the cause first
+  const routing = await loadRouting(db, [thread.campaignId]);
+  const routed = routedEnrollments(routing, [
+    {
+      campaignId: thread.campaignId,
+      contactId: thread.contactId,
+      intent: replyIntent,
+      startAt: now,
+      threadId: id,
+    },
+  ]);
+  const enrol = [];
+  if (routed.length > 0) {
+    const last = await db.client.execute({
+      sql: `SELECT max(date_received) AS at FROM messages WHERE thread_id = ? AND direction = 'inbound'
+              AND kind IN ('reply', 'auto_reply')`,
+      args: [id],
+    });
+    const replyAt = last.rows[0]?.at == null ? now : Number(last.rows[0].at);
+    for (const g of routed) {
+      const rows = g.rows.map((r) => ({ ...r, startAt: replyAt }));
+      const guard = {
+        sql: 'EXISTS (SELECT 1 FROM threads WHERE id = ? AND reply_intent = ?)',
+        args: [id, replyIntent],
+      };
+      enrol.push(
+        ...enrollmentStatements({ ...g.target, workspaceId, source: 'auto' }, rows, now, guard).stmts,
+      );
+    }
+  }
   await db.client.batch(
     [
       {
@@ -364,12 +408,13 @@ export async function updateThreadIntent(
                   'threadId', t.id, 'replyIntent', ?, 'previousReplyIntent', t.reply_intent, 'source', 'manual'), ?
               FROM threads t JOIN contacts c ON c.id = t.contact_id
               WHERE t.id = ? AND t.reply_intent IS NOT ?`,
-        args: [newId('event', now), replyIntent, now, id, replyIntent],
+        args: [changedId, replyIntent, now, id, replyIntent],
       },
       {
         sql: 'UPDATE threads SET reply_intent = ?, updated_at = ? WHERE id = ? AND workspace_id = ?',
         args: [replyIntent, now, id, workspaceId],
       },
+      ...enrol,
     ],
     'write',
   );

@@ -45,7 +45,8 @@ const INIT_ROWS: Record<string, string> = {
     '{"stopOnReply":true,"stopOnUnsub":true,"stopOnBounce":true}', NULL, ${T0}, ${T0}, ${T0})`,
   steps: `INSERT INTO steps VALUES ('stp_1', 'cmp_1', NULL, 1, 'Quick question about {{company}}', '<p>Hi {{firstName}}</p>',
     NULL, 0, '[]', ${T0}, ${T0})`,
-  subsequences: `INSERT INTO subsequences VALUES ('sub_1', 'cmp_1', 'Interested', 'auto', ${T0})`,
+  subsequences: `INSERT INTO subsequences (id, campaign_id, name, enrollment_mode, created_at)
+    VALUES ('sub_1', 'cmp_1', 'Interested', 'auto', ${T0})`,
   contacts: `INSERT INTO contacts (id, workspace_id, campaign_id, email, first_name, last_name, custom_json, status,
     current_step, subsequence_id, mailbox_id, next_send_at, last_sent_at, enrolled_at, created_at, updated_at)
     VALUES ('cnt_1', 1, 'cmp_1', 'john@acme.com', 'John', 'Doe', '{"company":"Acme"}', 'active', 1, NULL, 'mbx_1',

@@ -186,10 +186,11 @@ function bouncedSend(
 
 /** A contact with no step left: `completed` with a contact.completed event (only if still active). */
 export function completionStatements(
-  who: { workspaceId: number; campaignId: string; contactId: string },
+  who: { workspaceId: number; campaignId: string; contactId: string; subsequenceId?: string | null },
   email: string,
   now: number,
 ): Stmt[] {
+  const same = who.subsequenceId === undefined ? '' : " AND coalesce(subsequence_id, '') = ?";
   return [
     eventStatement(
       {
@@ -200,7 +201,10 @@ export function completionStatements(
         data: { contactId: who.contactId, email },
       },
       now,
-      { sql: `SELECT 1 FROM contacts WHERE id = ? AND status = 'active'`, args: [who.contactId] },
+      {
+        sql: `SELECT 1 FROM contacts WHERE id = ? AND status = 'active'${same}`,
+        args: who.subsequenceId === undefined ? [who.contactId] : [who.contactId, who.subsequenceId ?? ''],
+      },
     ) as Stmt,
     ...(contactStatusStatements(who, 'completed', 'sequence_finished', now) as Stmt[]),
   ];
@@ -234,9 +238,10 @@ export function sentStatements(s: ReservedSend, lease: string, at: number, last:
     sql: `SELECT 1 FROM sends WHERE id = ? AND lease_id = ? AND status = 'sent'`,
     args: [s.sendId, lease],
   };
+  // a contact routed into a subsequence while this message was in flight is not completed by it
   const active: Stmt = {
-    sql: `SELECT 1 FROM contacts WHERE id = ? AND status = 'active'`,
-    args: [s.contact.id],
+    sql: `SELECT 1 FROM contacts WHERE id = ? AND status = 'active' AND subsequence_id IS ?`,
+    args: [s.contact.id, s.contact.subsequenceId],
   };
   const who = { workspaceId: r.workspaceId, campaignId: r.campaignId, contactId: s.contact.id };
   const events: (EventInput & { guarded?: boolean })[] = [
@@ -289,8 +294,16 @@ export function sentStatements(s: ReservedSend, lease: string, at: number, last:
       sql: `UPDATE contacts SET current_step = MAX(current_step, ?), last_sent_at = ?,
               next_send_at = CASE WHEN status = 'active' THEN ? ELSE next_send_at END,
               ${last ? `status = CASE WHEN status = 'active' THEN 'completed' ELSE status END,` : ''} updated_at = ?
-            WHERE id = ? AND EXISTS (${sent.sql})`,
-      args: [s.step.order, at, next ? at + next.delaySeconds * 1000 : at, at, s.contact.id, ...sent.args],
+            WHERE id = ? AND subsequence_id IS ? AND EXISTS (${sent.sql})`,
+      args: [
+        s.step.order,
+        at,
+        next ? at + next.delaySeconds * 1000 : at,
+        at,
+        s.contact.id,
+        s.contact.subsequenceId, // a contact routed into a subsequence meanwhile starts it afresh
+        ...sent.args,
+      ],
     },
   ];
 }

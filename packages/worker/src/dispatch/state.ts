@@ -144,7 +144,7 @@ export async function loadState(
   const countSql = (col: 'campaign_mailbox_id' | 'mailbox_id') =>
     `SELECT count(*) AS n FROM sends WHERE ${col} = ? AND scheduled_at > ? AND status NOT IN ('canceled', 'skipped')`;
   const dueCols = `id, campaign_id, mailbox_id, current_step, subsequence_id, next_send_at, email, first_name, last_name, custom_json,
-    ${onSuppressionList('contacts.email', 'contacts.workspace_id')} AS suppressed`;
+    ${onSuppressionList('contacts.email', 'contacts.workspace_id')} AS suppressed, ${SUBSEQUENCE_THREAD_COLS}`;
   const stmts = [
     ...ready.map((c) => ({ sql: countSql('campaign_mailbox_id'), args: [c.id, since] })),
     // a mailbox's own cap counts the replies sent from the Unibox too
@@ -209,6 +209,12 @@ export async function loadState(
         firstName: str(r.first_name),
         lastName: str(r.last_name),
         customJson: json<Record<string, unknown>>(r.custom_json, {}),
+        ...(r.subsequence_id == null
+          ? {}
+          : {
+              threadRefs: json<string[]>(r.thread_refs, []),
+              thread: { subject: str(r.thread_subject), originSubject: str(r.origin_subject) },
+            }),
       });
     }
   }
@@ -251,6 +257,27 @@ async function dueSenders(deps: Deps, cmbs: PlanCampaignMailbox[], now: number):
   });
   return new Set(res.rows.map((r) => senderKey(String(r.campaign_id), str(r.mailbox_id))));
 }
+
+/**
+ * A subsequence step goes in the contact's thread: the Message-IDs of the whole conversation with
+ * its mailbox (our sends, the contact's replies, Unibox replies; oldest first) for
+ * In-Reply-To/References, and the thread's subject for `Re:` (or, before any thread, the main
+ * sequence's first subject). Read for subsequence contacts only (CASE evaluates lazily); the
+ * `+` keeps SQLite on the contact's (contact, step) index, not on the mailbox's every send.
+ */
+const SUBSEQUENCE_THREAD_COLS = `
+  CASE WHEN subsequence_id IS NOT NULL THEN (SELECT json_group_array(mid) FROM (
+    SELECT s.message_id AS mid, s.sent_at AS at, s.id AS k FROM sends s
+      WHERE s.contact_id = contacts.id AND +s.mailbox_id = contacts.mailbox_id AND s.status IN ('sent', 'replied')
+    UNION ALL
+    SELECT m.message_id, m.date_received, m.id FROM threads t JOIN messages m ON m.thread_id = t.id
+      WHERE t.contact_id = contacts.id AND t.mailbox_id = contacts.mailbox_id
+        AND ((m.direction = 'inbound' AND m.kind IN ('reply', 'auto_reply')) OR (m.direction = 'outbound' AND m.status = 'sent'))
+    ORDER BY at, k)) END AS thread_refs,
+  CASE WHEN subsequence_id IS NOT NULL THEN (SELECT t.subject_display FROM threads t
+    WHERE t.contact_id = contacts.id AND t.mailbox_id = contacts.mailbox_id) END AS thread_subject,
+  CASE WHEN subsequence_id IS NOT NULL THEN (SELECT st.subject FROM steps st
+    WHERE st.campaign_id = contacts.campaign_id AND st.subsequence_id IS NULL ORDER BY st.position LIMIT 1) END AS origin_subject`;
 
 function safeSendable(schedule: Schedule, now: number): boolean {
   try {

@@ -9,17 +9,24 @@ import { changeCampaignStatus } from '@outreach/shared/services/lifecycle';
 
 export type DispatchContactStatus = 'completed' | 'bounced' | 'failed';
 
-/** The statements moving one active contact to `status` (nothing happens if it is no longer active). */
+/**
+ * The statements moving one active contact to `status` (nothing happens if it is no longer
+ * active, or, when `subsequenceId` is given, no longer in that sequence: routed meanwhile).
+ */
 export function contactStatusStatements(
-  c: { workspaceId: number; campaignId: string; contactId: string },
+  c: { workspaceId: number; campaignId: string; contactId: string; subsequenceId?: string | null },
   status: DispatchContactStatus,
   reason: string,
   now: number,
   data: Record<string, unknown> = {},
 ) {
+  const guard =
+    c.subsequenceId === undefined
+      ? undefined
+      : { sql: "coalesce(c.subsequence_id, '') = ?", args: [c.subsequenceId ?? ''] };
   return statusChangeStatements(
     { contactIds: [c.contactId], campaignId: c.campaignId },
-    { workspaceId: c.workspaceId, to: status, reason, from: ['active'], data },
+    { workspaceId: c.workspaceId, to: status, reason, from: ['active'], data, guard },
     now,
   ) as { sql: string; args: (string | number | null)[] }[];
 }

@@ -130,11 +130,11 @@ async function dispatchTick(deps: Deps, opts: ResolvedOptions, deliveries: Deliv
     report.reserved = reserved.length;
     const threads = await loadThreads(
       deps,
-      reserved.filter((s) => s.contact.currentStep > 0 || s.contact.subsequenceId).map((s) => s.contact.id),
+      reserved.filter((s) => s.contact.currentStep > 0 && !s.contact.threadRefs).map((s) => s.contact.id),
     );
     const byMailbox = new Map<string, ReservedSend[]>();
     for (const s of reserved) {
-      s.earlier = threads.get(s.contact.id) ?? [];
+      s.earlier = s.contact.threadRefs ?? threads.get(s.contact.id) ?? [];
       byMailbox.set(s.mailbox.id, [...(byMailbox.get(s.mailbox.id) ?? []), s]);
     }
     await opts.onReserved?.(reserved.map((s) => ({ sendId: s.sendId, contactId: s.contact.id })));

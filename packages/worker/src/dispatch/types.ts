@@ -111,6 +111,10 @@ export interface DueContact extends PlanContact {
   firstName: string | null;
   lastName: string | null;
   customJson: Record<string, unknown>;
+  /** in a subsequence: the Message-IDs of its thread, oldest first (In-Reply-To/References). */
+  threadRefs?: string[];
+  /** in a subsequence: the subjects a step without one answers to (see buildMail). */
+  thread?: { subject: string | null; originSubject: string | null };
 }
 
 export interface LoadedState {

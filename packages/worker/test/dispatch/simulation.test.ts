@@ -4,11 +4,21 @@
  * transport interface (the real-SMTP cases are in smtp.test.ts).
  */
 
-import { nextSendableInstant, type Schedule, seededRng, VirtualClock } from '@outreach/shared';
+import {
+  campaignStats,
+  createStep,
+  createSubsequence,
+  enrollContacts,
+  nextSendableInstant,
+  openDb,
+  type Schedule,
+  seededRng,
+  VirtualClock,
+} from '@outreach/shared';
 import { changeContactStatus } from '@outreach/shared/services/contacts';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDispatchTick } from '../../src/dispatch/tick';
+import { Dispatcher, runDispatchTick } from '../../src/dispatch/tick';
 import { attachMailbox, rows, seedCampaign, seedContacts, seedMailbox, sinkPool } from './support';
 
 const DAY = 86_400_000;
@@ -404,4 +414,296 @@ describe('dispatch simulation: priority on a shared mailbox', () => {
       deps.cleanup();
     }
   }, 120_000);
+});
+
+describe('dispatch simulation: main and subsequence sends together, two workers, 21 days', () => {
+  const SUB_MAILBOXES = [
+    { weight: 1, cmbLimit: 40, mbLimit: 35, gapBase: 300, gapJitter: 60 },
+    { weight: 2, cmbLimit: 60, mbLimit: 60, gapBase: 240, gapJitter: 60 },
+    { weight: 2, cmbLimit: 80, mbLimit: 90, gapBase: 180, gapJitter: 60 },
+  ];
+  const MAIN = [0, 2 * 86_400];
+  const SUB_A = [3600, 86_400];
+  const SUB_B = [0];
+  let deps: TestDeps;
+  const clock = new VirtualClock(START);
+  const sink = sinkPool(clock);
+  let campaign: Awaited<ReturnType<typeof seedCampaign>>;
+  let subA: { id: string; stepIds: string[] };
+  let subB: { id: string; stepIds: string[] };
+  const cmbIds: string[] = [];
+  const mailboxIds: string[] = [];
+  /** contact → when it entered A (and B). */
+  const enteredA = new Map<string, number>();
+  const enteredB = new Map<string, number>();
+  const repliedInA = new Map<string, number>();
+  let sends: (SendRow & { subsequence_id: string | null })[] = [];
+  const workers: Dispatcher[] = [];
+
+  beforeAll(async () => {
+    deps = await createTestDeps({ clock, rng: seededRng(99) });
+    const { workspaceId } = await createTestWorkspace(deps);
+    campaign = await seedCampaign(deps, {
+      workspaceId,
+      schedule: SCHEDULE,
+      now: START,
+      steps: MAIN.map((delaySeconds, i) => ({
+        subject: `Main ${i + 1} for {{firstName}}`,
+        bodyHtml: `<p>main ${i + 1}</p>`,
+        delaySeconds,
+      })),
+    });
+    const sub = async (name: string, delays: number[]) => {
+      const s = await createSubsequence(
+        deps.db,
+        workspaceId,
+        campaign.id,
+        { name, enrollmentMode: 'manual' },
+        START,
+      );
+      const stepIds: string[] = [];
+      for (const [i, delaySeconds] of delays.entries()) {
+        const step = await createStep(
+          deps.db,
+          workspaceId,
+          campaign.id,
+          { order: i + 1, bodyHtml: `<p>${name} ${i + 1}</p>`, delaySeconds },
+          START,
+          { subsequenceId: s.id },
+        );
+        stepIds.push(step.id);
+      }
+      return { id: s.id, stepIds };
+    };
+    subA = await sub('A', SUB_A);
+    subB = await sub('B', SUB_B);
+    for (const [i, m] of SUB_MAILBOXES.entries()) {
+      const mb = await seedMailbox(deps, {
+        workspaceId,
+        address: `both${i}@mail${i}.test`,
+        dailyLimit: m.mbLimit,
+        now: START,
+      });
+      mailboxIds.push(mb);
+      cmbIds.push(
+        await attachMailbox(deps, {
+          campaignId: campaign.id,
+          mailboxId: mb,
+          weight: m.weight,
+          dailyLimit: m.cmbLimit,
+          gapBase: m.gapBase,
+          gapJitter: m.gapJitter,
+          now: START,
+        }),
+      );
+    }
+    await seedContacts(deps, {
+      workspaceId,
+      campaignId: campaign.id,
+      count: 400,
+      enrolledAt: START,
+      firstDelaySeconds: 0,
+      prefix: 'both',
+    });
+    // two workers, each with its own connection to the one database file
+    const second = { ...deps, db: openDb(deps.config.databaseUrl) };
+    workers.push(
+      new Dispatcher(deps, { transports: sink, workerId: 'wrk_sim_1' }),
+      new Dispatcher(second, { transports: sink, workerId: 'wrk_sim_2' }),
+    );
+
+    const end = START + 21 * DAY;
+    const at = (days: number, hours: number) => START + days * DAY + hours * 3_600_000;
+    let phase = 0;
+    while (clock.now() < end) {
+      const t = clock.now();
+      if (phase === 0 && t >= at(3, 15)) {
+        // Thursday afternoon: 60 contacts waiting for main step 2 are routed into A.
+        phase = 1;
+        const due = await rows<{ id: string }>(
+          deps,
+          "SELECT id FROM contacts WHERE status = 'active' AND current_step = 1 AND subsequence_id IS NULL ORDER BY id LIMIT 60",
+        );
+        const r = await enrollContacts(
+          deps.db,
+          workspaceId,
+          campaign.id,
+          subA.id,
+          due.map((c) => c.id),
+          t,
+        );
+        expect(r.enrolled).toBe(60);
+        for (const c of due) enteredA.set(c.id, t);
+      }
+      // From Friday morning, once 20 of them are between A's two steps: they answer inside A
+      // (stopped there), then are routed into B.
+      const betweenA =
+        phase === 1 && t >= at(4, 10)
+          ? await rows<{ id: string }>(
+              deps,
+              "SELECT id FROM contacts WHERE status = 'active' AND subsequence_id = ? AND current_step = 1 ORDER BY id LIMIT 20",
+              [subA.id],
+            )
+          : [];
+      if (betweenA.length === 20) {
+        phase = 2;
+        const inA = betweenA;
+        for (const c of inA) {
+          await changeContactStatus(deps, {
+            workspaceId,
+            campaignId: campaign.id,
+            contactId: c.id,
+            status: 'replied',
+          });
+          repliedInA.set(c.id, t);
+        }
+        const again = await enrollContacts(
+          deps.db,
+          workspaceId,
+          campaign.id,
+          subA.id,
+          inA.map((c) => c.id),
+          t,
+        );
+        expect(again.skipped.map((s) => s.reason)).toEqual(Array(20).fill('already_enrolled'));
+        const r = await enrollContacts(
+          deps.db,
+          workspaceId,
+          campaign.id,
+          subB.id,
+          inA.map((c) => c.id),
+          t,
+        );
+        expect(r).toEqual({ enrolled: 20, skipped: [] });
+        for (const c of inA) enteredB.set(c.id, t);
+      }
+      await Promise.all(workers.map((w) => w.tick({ awaitDelivery: true })));
+      const next = nextSendableInstant(SCHEDULE, t + 2 * TICK)!;
+      clock.set(Math.min(next, end));
+    }
+    sends = await rows(
+      deps,
+      `SELECT s.*, st.subsequence_id FROM sends s JOIN steps st ON st.id = s.step_id ORDER BY s.scheduled_at, s.id`,
+    );
+  }, 600_000);
+
+  afterAll(async () => {
+    for (const w of workers) await w.close();
+    deps?.cleanup();
+  });
+
+  const sent = () => sends.filter((s) => s.status === 'sent');
+  const inSub = (id: string) => sent().filter((s) => s.subsequence_id === id);
+
+  it('sends both sequences, every message once', () => {
+    expect(sent().filter((s) => s.subsequence_id === null).length).toBeGreaterThan(600);
+    expect(inSub(subA.id).length).toBeGreaterThan(90);
+    expect(inSub(subB.id).length).toBe(20);
+    expect(sink.messages.length).toBe(sent().length);
+    expect(new Set(sends.map((s) => `${s.contact_id}/${s.step_id}`)).size).toBe(sends.length);
+  });
+
+  it('keeps every send inside a window', () => {
+    for (const s of sent()) {
+      const { weekday, minutes } = localNY(s.sent_at!);
+      expect(['Mon', 'Tue', 'Wed', 'Thu', 'Fri']).toContain(weekday);
+      expect((minutes >= 540 && minutes < 720) || (minutes >= 840 && minutes < 1020)).toBe(true);
+    }
+  });
+
+  it('keeps the 24 h limits and the gaps of every campaign mailbox and mailbox, both sequences counted', () => {
+    const live = sends.filter((s) => s.status !== 'canceled');
+    const within = (key: (s: SendRow) => string, limitOf: (k: string) => number) => {
+      const groups = new Map<string, number[]>();
+      for (const s of live) groups.set(key(s), [...(groups.get(key(s)) ?? []), s.scheduled_at]);
+      let reached = 0;
+      for (const [k, times] of groups) {
+        times.sort((a, b) => a - b);
+        let lo = 0;
+        for (let hi = 0; hi < times.length; hi++) {
+          while (times[hi]! - times[lo]! >= DAY) lo++;
+          expect(hi - lo + 1).toBeLessThanOrEqual(limitOf(k));
+          reached = Math.max(reached, (hi - lo + 1) / limitOf(k));
+        }
+      }
+      return reached;
+    };
+    expect(
+      within(
+        (s) => s.campaign_mailbox_id,
+        (k) => SUB_MAILBOXES[cmbIds.indexOf(k)]!.cmbLimit,
+      ),
+    ).toBeGreaterThan(0.8);
+    expect(
+      within(
+        (s) => s.mailbox_id,
+        (k) => SUB_MAILBOXES[mailboxIds.indexOf(k)]!.mbLimit,
+      ),
+    ).toBe(1);
+    for (const [i, cmb] of cmbIds.entries()) {
+      const times = live.filter((s) => s.campaign_mailbox_id === cmb).map((s) => s.scheduled_at);
+      for (let k = 1; k < times.length; k++)
+        expect(times[k]! - times[k - 1]!).toBeGreaterThanOrEqual(SUB_MAILBOXES[i]!.gapBase * 1000);
+    }
+  });
+
+  it('sends a routed contact its subsequence from its sticky mailbox, delays from the enrolment, no main step after it', () => {
+    const byContact = new Map<string, typeof sends>();
+    for (const s of sent()) byContact.set(s.contact_id, [...(byContact.get(s.contact_id) ?? []), s]);
+    for (const list of byContact.values()) expect(new Set(list.map((s) => s.mailbox_id)).size).toBe(1);
+    for (const [contactId, enrolledAt] of enteredA) {
+      const mine = byContact.get(contactId)!;
+      const main = mine.filter((s) => s.subsequence_id === null);
+      expect(main.map((s) => s.step_id)).toEqual([campaign.stepIds[0]]); // main step 2 never sent
+      const a = mine.filter((s) => s.subsequence_id === subA.id).sort((x, y) => x.sent_at! - y.sent_at!);
+      expect(a.length).toBeGreaterThanOrEqual(1);
+      expect(a[0]!.step_id).toBe(subA.stepIds[0]);
+      expect(a[0]!.sent_at!).toBeGreaterThanOrEqual(enrolledAt + SUB_A[0]! * 1000);
+      if (a[1]) expect(a[1].sent_at! - a[0]!.sent_at!).toBeGreaterThanOrEqual(SUB_A[1]! * 1000);
+      const stoppedAt = repliedInA.get(contactId);
+      if (stoppedAt !== undefined) {
+        expect(a.every((s) => s.sent_at! < stoppedAt)).toBe(true); // the reply stopped A
+        const b = mine.filter((s) => s.subsequence_id === subB.id);
+        expect(b.map((s) => s.step_id)).toEqual([subB.stepIds[0]]);
+        expect(b[0]!.sent_at!).toBeGreaterThanOrEqual(enteredB.get(contactId)!);
+      } else {
+        expect(a.map((s) => s.step_id)).toEqual(subA.stepIds); // every step of A
+      }
+    }
+    const mainSentAfter = sends.filter(
+      (s) =>
+        s.subsequence_id === null &&
+        enteredA.has(s.contact_id) &&
+        s.status !== 'canceled' &&
+        s.scheduled_at >= enteredA.get(s.contact_id)!,
+    );
+    expect(mainSentAfter).toEqual([]);
+  });
+
+  it('threads the subsequence steps after the main ones and finishes with completions', async () => {
+    for (const m of sink.messages) {
+      const s = sends.find((x) => x.id === m.mail.headers['X-Outreach-Send-Id'])!;
+      if (s.subsequence_id === null) continue;
+      expect(m.mail.subject).toMatch(/^Re: Main 1 for First\d+$/); // no thread row: the first subject, as a reply
+      expect(m.mail.references?.length).toBeGreaterThanOrEqual(1);
+    }
+    const left = await rows<{ n: number }>(
+      deps,
+      "SELECT count(*) AS n FROM contacts WHERE status IN ('active', 'pending')",
+    );
+    expect(Number(left[0]!.n)).toBe(0);
+    const stats = await campaignStats(
+      deps.db,
+      (
+        await rows<{ workspace_id: number }>(deps, 'SELECT workspace_id FROM campaigns WHERE id = ?', [
+          campaign.id,
+        ])
+      )[0]!.workspace_id,
+      campaign.id,
+    );
+    expect(stats.subsequences).toEqual([
+      { subsequenceId: subA.id, enrolled: 60, sent: inSub(subA.id).length, replied: 0, completed: 40 },
+      { subsequenceId: subB.id, enrolled: 20, sent: 20, replied: 0, completed: 20 },
+    ]);
+  });
 });

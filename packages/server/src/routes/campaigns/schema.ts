@@ -46,7 +46,18 @@ export const CampaignSchema = z
     status: CampaignStatus.openapi({ example: 'draft' }),
     schedule: ScheduleSchema.nullable(),
     stopRules: StopRulesSchema,
-    routingPolicy: z.record(z.string(), z.unknown()).nullable(),
+    routingPolicy: z
+      .object({
+        rules: z.array(
+          z.object({
+            trigger: z.literal('reply_intent'),
+            value: z.string().openapi({ example: 'interested' }),
+            subsequenceId: z.string().openapi({ example: 'sub_01j9z3k4m5n6p7q8r9s0t1v2w3' }),
+          }),
+        ),
+      })
+      .nullable()
+      .openapi({ description: 'reply-intent rules into subsequences (PATCH …/subsequence-routing)' }),
     launchedAt: Timestamp.nullable(),
     createdAt: Timestamp,
     updatedAt: Timestamp,

@@ -21,7 +21,13 @@ export const ContactSchema = z
     createdAt: Timestamp,
     firstName: z.string().nullable(),
     lastName: z.string().nullable(),
-    currentStep: z.number().int().openapi({ description: 'order of the last step sent (0 = none yet)' }),
+    currentStep: z
+      .number()
+      .int()
+      .openapi({ description: 'order of the last step sent in its sequence (0 = none yet)' }),
+    subsequenceId: z.string().nullable().openapi({
+      description: 'the subsequence the contact is in (or finished last); null: the main sequence',
+    }),
     lastSentAt: Timestamp.nullable(),
     updatedAt: Timestamp,
   })
@@ -40,6 +46,7 @@ export function toContact(c: Contact): z.infer<typeof ContactSchema> {
     firstName: c.firstName,
     lastName: c.lastName,
     currentStep: c.currentStep,
+    subsequenceId: c.subsequenceId,
     lastSentAt: iso(c.lastSentAt),
     updatedAt: iso(c.updatedAt),
   };

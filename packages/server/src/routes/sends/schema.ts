@@ -10,6 +10,10 @@ export const SendSchema = z
     campaignId: z.string().openapi({ example: 'cmp_abc123' }),
     contactId: z.string().openapi({ example: 'cnt_001' }),
     stepId: z.string().openapi({ example: 'stp_001' }),
+    subsequenceId: z
+      .string()
+      .nullable()
+      .openapi({ example: null, description: "the subsequence of the send's step; null: the main sequence" }),
     variantId: z
       .string()
       .nullable()
@@ -36,6 +40,7 @@ export function toSend(s: Send): z.infer<typeof SendSchema> {
     campaignId: s.campaignId,
     contactId: s.contactId,
     stepId: s.stepId,
+    subsequenceId: s.subsequenceId,
     variantId: s.variantId,
     mailboxId: s.mailboxId,
     to: s.to,

@@ -23,6 +23,16 @@ export const StepStatsSchema = z
   })
   .openapi('StepStats');
 
+export const SubsequenceStatsSchema = z
+  .object({
+    subsequenceId: z.string().openapi({ example: 'sub_01j9z3k4m5n6p7q8r9s0t1v2w3' }),
+    enrolled: count.openapi({ description: 'contacts that entered it' }),
+    sent: count.openapi({ description: 'messages of its steps delivered to SMTP' }),
+    replied: count.openapi({ description: 'messages of its steps that got a reply' }),
+    completed: count.openapi({ description: 'contacts that received its every step' }),
+  })
+  .openapi('SubsequenceStats');
+
 export const CampaignStatsSchema = z
   .object({
     campaignId: z.string().openapi({ example: 'cmp_abc123' }),
@@ -57,5 +67,8 @@ export const CampaignStatsSchema = z
     steps: z
       .array(StepStatsSchema)
       .openapi({ description: '(ext) per step and per variant; main sequence first, by order' }),
+    subsequences: z
+      .array(SubsequenceStatsSchema)
+      .openapi({ description: '(ext) per subsequence, oldest first' }),
   })
   .openapi('CampaignStats');

@@ -19,6 +19,10 @@ export const StepSchema = z
   .object({
     id: z.string().openapi({ example: 'stp_001' }),
     campaignId: z.string().openapi({ example: 'cmp_abc123' }),
+    subsequenceId: z
+      .string()
+      .nullable()
+      .openapi({ description: 'null: a step of the main sequence', example: null }),
     order: z.number().int().openapi({ example: 1 }),
     subject: z.string().openapi({ example: 'Quick question about {{company}}' }),
     bodyHtml: z.string().openapi({ example: '<p>Hi {{firstName}},</p>' }),
@@ -148,6 +152,7 @@ export function toStep(s: StepRow): z.infer<typeof StepSchema> {
   return {
     id: s.id,
     campaignId: s.campaignId,
+    subsequenceId: s.subsequenceId,
     order: s.order,
     subject: s.subject,
     bodyHtml: s.bodyHtml,

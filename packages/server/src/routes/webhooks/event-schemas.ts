@@ -95,7 +95,17 @@ const DATA: Record<string, z.ZodTypeAny> = {
     'ThreadIntentChangedData',
   ),
   'subsequence.enrolled': open(
-    { ...contact, subsequenceId: id('sub_01j9z3k4m5n6p7q8r9s0t1v2w3') },
+    {
+      ...contact,
+      subsequenceId: id('sub_01j9z3k4m5n6p7q8r9s0t1v2w3'),
+      source: z.enum(['auto', 'manual']).openapi({
+        description:
+          '`auto`: a routing rule matched the reply (or its corrected label); `manual`: POST …/enroll',
+      }),
+      threadId: z.string().nullable().openapi({ description: 'the thread whose reply routed the contact' }),
+      previousStatus: z.string().openapi({ example: 'replied' }),
+      previousSubsequenceId: z.string().nullable(),
+    },
     'SubsequenceEnrolledData',
   ),
   'mailbox.error': open(

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { Schedule } from '../../domain/schedule';
 
 export type Priority = 'HIGH' | 'MEDIUM' | 'LOW';
@@ -10,6 +10,16 @@ export interface StopRules {
   stopOnBounce: boolean;
   stopOnAutoReply: boolean;
   stopOnCompanyReply: boolean;
+}
+
+/** Reply-intent routing into subsequences (API.md "Subsequences"): the first matching rule wins. */
+export interface RoutingRule {
+  trigger: 'reply_intent';
+  value: string;
+  subsequenceId: string;
+}
+export interface RoutingPolicy {
+  rules: RoutingRule[];
 }
 
 export interface Variant {
@@ -30,7 +40,7 @@ export const campaigns = sqliteTable(
     status: text('status').$type<CampaignStatus>().notNull(),
     schedule: text('schedule', { mode: 'json' }).$type<Schedule | null>(),
     stopRules: text('stop_rules', { mode: 'json' }).$type<StopRules>().notNull(),
-    routingPolicy: text('routing_policy', { mode: 'json' }).$type<Record<string, unknown> | null>(),
+    routingPolicy: text('routing_policy', { mode: 'json' }).$type<RoutingPolicy | null>(),
     launchedAt: integer('launched_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
@@ -55,16 +65,4 @@ export const steps = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [index('steps_campaign').on(t.campaignId, t.order)],
-);
-
-export const subsequences = sqliteTable(
-  'subsequences',
-  {
-    id: text('id').primaryKey(),
-    campaignId: text('campaign_id').notNull(),
-    name: text('name').notNull(),
-    enrollmentMode: text('enrollment_mode').$type<'manual' | 'auto'>().notNull(),
-    createdAt: integer('created_at').notNull(),
-  },
-  (t) => [uniqueIndex('subsequences_campaign').on(t.campaignId, t.id)],
 );

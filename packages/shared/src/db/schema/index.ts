@@ -6,6 +6,7 @@ export * from './inbox';
 export * from './jobs';
 export * from './mailboxes';
 export * from './sends';
+export * from './subsequences';
 export * from './webhooks';
 export * from './workers';
 export * from './workspaces';
