@@ -50,6 +50,7 @@ export * from './services/stats';
 export * from './services/steps';
 export * from './services/subsequence-enrollment';
 export * from './services/subsequences';
+export * from './services/suppression-list';
 export * from './services/suppressions';
 export * from './services/thread-reply';
 export * from './services/threads';

@@ -1,6 +1,6 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { type CampaignStatus, campaigns, type Priority, type StopRules, steps } from '../db/schema/index';
+import { campaigns, type Priority, type StopRules, steps } from '../db/schema/index';
 import { canDelete } from '../domain/lifecycle';
 import { AppError } from '../errors';
 import { eventInsert } from '../events';
@@ -53,25 +53,6 @@ export async function getCampaign(db: Db, workspaceId: number, id: string): Prom
   });
   if (!row) throw AppError.notFound('Campaign', id);
   return row;
-}
-
-export async function listCampaigns(
-  db: Db,
-  workspaceId: number,
-  opts: { limit: number; after: string | null; status?: CampaignStatus },
-) {
-  return db.orm
-    .select()
-    .from(campaigns)
-    .where(
-      and(
-        eq(campaigns.workspaceId, workspaceId),
-        opts.after ? gt(campaigns.id, opts.after) : undefined,
-        opts.status ? eq(campaigns.status, opts.status) : undefined,
-      ),
-    )
-    .orderBy(asc(campaigns.id))
-    .limit(opts.limit + 1);
 }
 
 export async function updateCampaign(

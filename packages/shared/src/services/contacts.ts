@@ -14,6 +14,7 @@ import { CUSTOM_JSON_MAX_DEPTH, valueDepth } from '../domain/json-depth';
 import { AppError } from '../errors';
 import { type EventInput, eventStatement, eventsSelect } from '../events';
 import { idFloor, sqlId, sqlIdExpression, sqlIdPrefix } from '../ids';
+import { onSuppressionList } from './suppression-list';
 import { isSuppressed } from './suppressions';
 
 export type { ContactStatus };
@@ -288,8 +289,7 @@ export function statusChangeStatements(
   const from = (opts.from ?? CONTACT_STATUSES).filter((s) => s !== opts.to);
   let cond = `${where.sql} AND c.status IN (SELECT value FROM json_each(?))`;
   if (opts.unlessSuppressed) {
-    cond += ` AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = c.workspace_id
-      AND ((s.kind = 'email' AND s.value = c.email) OR (s.kind = 'domain' AND s.value = substr(c.email, instr(c.email, '@') + 1))))`;
+    cond += ` AND NOT ${onSuppressionList('c.email', 'c.workspace_id')}`;
   }
   if (opts.guard) cond += ` AND (${opts.guard.sql})`;
   const args = [...where.args, JSON.stringify(from), ...(opts.guard?.args ?? [])];

@@ -18,6 +18,7 @@ import type { ContactStatus } from '../db/schema/contacts';
 import { type RoutableSubsequence, routeReply } from '../domain/subsequence-routing';
 import { newId } from '../ids';
 import { statusChangeStatements } from './contacts';
+import { onSuppressionList } from './suppression-list';
 
 type SqlGuard = { sql: string; args: (string | number)[] };
 
@@ -40,12 +41,6 @@ export interface EnrollmentTarget {
   source: 'auto' | 'manual';
 }
 
-const onList = (
-  email: string,
-  ws: string,
-) => `EXISTS (SELECT 1 FROM suppressions x WHERE x.workspace_id = ${ws}
-    AND ((x.kind = 'email' AND x.value = ${email}) OR (x.kind = 'domain' AND x.value = substr(${email}, instr(${email}, '@') + 1))))`;
-
 /** The enrolment statements; `eventIds` are the ids of the `subsequence.enrolled` events (one per row). */
 export function enrollmentStatements(
   t: EnrollmentTarget,
@@ -67,7 +62,7 @@ export function enrollmentStatements(
   const eligible = `c.id = j.value->>0 AND +c.campaign_id = ? AND +c.workspace_id = ?
       AND c.status IN ('active', 'replied', 'completed')
       AND NOT (c.status = 'active' AND c.subsequence_id IS NOT NULL AND c.subsequence_id != ?)
-      AND NOT ${onList('c.email', 'c.workspace_id')}
+      AND NOT ${onSuppressionList('c.email', 'c.workspace_id')}
       AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = c.campaign_id AND k.status IN ('active', 'paused', 'completed'))
       AND EXISTS (SELECT 1 FROM subsequences q WHERE q.id = ? AND q.campaign_id = c.campaign_id AND q.deleted_at IS NULL)
       AND (j.value->>4 IS NULL OR EXISTS (SELECT 1 FROM messages m WHERE m.id = j.value->>4))${g}`;

@@ -13,6 +13,7 @@ import { eventStatement } from '../events';
 import { newId } from '../ids';
 import { getCampaign } from './campaigns';
 import { enrollmentStatements } from './subsequence-enrollment';
+import { onSuppressionList } from './suppression-list';
 
 export interface Subsequence {
   id: string;
@@ -254,8 +255,7 @@ export async function enrollContacts(
         await db.client.execute({
           sql: `SELECT c.id, c.status, c.subsequence_id,
                   EXISTS (SELECT 1 FROM subsequence_enrollments e WHERE e.contact_id = c.id AND e.subsequence_id = ?) AS entered,
-                  EXISTS (SELECT 1 FROM suppressions x WHERE x.workspace_id = c.workspace_id AND ((x.kind = 'email' AND x.value = c.email)
-                    OR (x.kind = 'domain' AND x.value = substr(c.email, instr(c.email, '@') + 1)))) AS listed
+                  ${onSuppressionList('c.email', 'c.workspace_id')} AS listed
                 FROM contacts c WHERE c.id IN (SELECT value FROM json_each(?)) AND +c.campaign_id = ? AND +c.workspace_id = ?`,
           args: [subsequenceId, JSON.stringify(ids), campaignId, workspaceId],
         })

@@ -9,12 +9,18 @@
  * by whichever worker reserves it again.
  */
 import type { ResultSet } from '@libsql/client';
-import { buildMail, type Deps, type OutgoingMail, unsubscribeTargets } from '@outreach/shared';
+import {
+  buildMail,
+  type Deps,
+  type OutgoingMail,
+  onSuppressionList,
+  unsubscribeTargets,
+} from '@outreach/shared';
 import type { SendOutcome } from '../adapters/smtp';
 import { leaseId } from '../queue/liveness';
 import { nextStepFor } from './plan';
 import { type Refusal, refusalStatements, sentStatements } from './record';
-import { onSuppressionList, suppressContacts } from './suppressed';
+import { suppressContacts } from './suppressed';
 import { num, type ReservedSend, type ResolvedOptions, type Stmt, type TickReport } from './types';
 import type { GroupWriter } from './writer';
 

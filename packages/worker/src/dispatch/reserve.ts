@@ -9,10 +9,9 @@
  * (mailbox, thread).
  */
 import type { ResultSet } from '@libsql/client';
-import { type Deps, emailDomain, newId } from '@outreach/shared';
+import { type Deps, emailDomain, newId, onSuppressionList } from '@outreach/shared';
 import { leaseId } from '../queue/liveness';
 import type { Reservation } from './plan';
-import { onSuppressionList } from './suppressed';
 import {
   DAY_MS,
   json,

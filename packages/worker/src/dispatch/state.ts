@@ -3,10 +3,9 @@
  * window, their campaign mailboxes with 24 h counts, and the due contacts per sticky sender.
  * Reads follow the due work: nothing is read for a mailbox that cannot send now.
  */
-import { type Deps, isSendable, type Schedule } from '@outreach/shared';
+import { type Deps, isSendable, onSuppressionList, type Schedule } from '@outreach/shared';
 import type { Priority, Variant } from '@outreach/shared/db/schema/campaigns';
 import type { PlanCampaignMailbox, PlanMailbox } from './plan';
-import { onSuppressionList } from './suppressed';
 import {
   type CampaignInfo,
   DAY_MS,
