@@ -25,7 +25,7 @@ import { Dispatcher } from '@outreach/worker/dispatch/tick';
 import { smtpTransportPool } from '@outreach/worker/dispatch/transport-pool';
 import { importsLoop } from '@outreach/worker/loops/imports';
 import { seedCampaign, startSink } from './lib/dispatch-fixture';
-import { BOUNDARY, multipart } from './lib/upload-body';
+import { confirmImport, postImport } from './lib/upload-body';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -47,34 +47,8 @@ async function stageImport(deps: TestDeps): Promise<void> {
       body: JSON.stringify({ name: 'import' }),
     })
   ).json()) as { id: string };
-  const { body, length } = multipart(campaign.id, ROWS);
-  const res = await app.request(`/imports?workspaceId=${workspaceId}`, {
-    method: 'POST',
-    headers: {
-      ...auth,
-      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
-      'content-length': String(length),
-    },
-    body,
-    duplex: 'half',
-  } as RequestInit);
-  const created = (await res.json()) as { importId: string };
-  if (res.status !== 202) throw new Error(`upload: ${res.status} ${JSON.stringify(created)}`);
-  const preview = (await (
-    await app.request(`/imports/${created.importId}/mapping-preview?workspaceId=${workspaceId}`, {
-      headers: auth,
-    })
-  ).json()) as { suggestedMapping: Record<string, string> };
-  const mapping = { ...preview.suggestedMapping, plan: 'plan', seats: 'seats', region: 'region' };
-  const confirm = await app.request(
-    `/imports/${created.importId}/mapping-confirm?workspaceId=${workspaceId}`,
-    {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ mapping }),
-    },
-  );
-  if (confirm.status !== 200) throw new Error(`confirm: ${confirm.status} ${await confirm.text()}`);
+  const { importId } = await postImport(app, auth, workspaceId, campaign.id, ROWS);
+  await confirmImport(app, auth, workspaceId, importId);
 }
 
 /**

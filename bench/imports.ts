@@ -24,7 +24,7 @@ import { createApp } from '@outreach/server/app';
 import { type Deps, newId, openDb } from '@outreach/shared';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
 import { importsLoop } from '@outreach/worker/loops/imports';
-import { BOUNDARY, HEADER, line, multipart } from './lib/upload-body';
+import { confirmImport, HEADER, line, postImport } from './lib/upload-body';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -73,36 +73,10 @@ async function endToEnd(
   ).json()) as any;
 
   const t0 = performance.now();
-  const { body, length } = multipart(campaign.id, ROWS);
-  const res = await app.request(`/imports?workspaceId=${workspaceId}`, {
-    method: 'POST',
-    headers: {
-      ...auth,
-      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
-      'content-length': String(length),
-    },
-    body,
-    duplex: 'half',
-  } as RequestInit);
-  const created = (await res.json()) as any;
-  if (res.status !== 202) throw new Error(`upload: ${res.status} ${JSON.stringify(created)}`);
+  const { importId, length } = await postImport(app, auth, workspaceId, campaign.id, ROWS);
   const t1 = performance.now();
   const uploadPeak = peakRss();
-  const preview = (await (
-    await app.request(`/imports/${created.importId}/mapping-preview?workspaceId=${workspaceId}`, {
-      headers: auth,
-    })
-  ).json()) as any;
-  const mapping = { ...preview.suggestedMapping, plan: 'plan', seats: 'seats', region: 'region' };
-  const confirm = await app.request(
-    `/imports/${created.importId}/mapping-confirm?workspaceId=${workspaceId}`,
-    {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ mapping }),
-    },
-  );
-  if (confirm.status !== 200) throw new Error(`confirm: ${confirm.status} ${await confirm.text()}`);
+  await confirmImport(app, auth, workspaceId, importId);
   let workerSeconds: number;
   if (split) {
     const child = spawnSync(
@@ -135,7 +109,7 @@ async function endToEnd(
   }
   const t2 = t1 + workerSeconds * 1000;
   const status = (await (
-    await app.request(`/imports/${created.importId}/status?workspaceId=${workspaceId}`, { headers: auth })
+    await app.request(`/imports/${importId}/status?workspaceId=${workspaceId}`, { headers: auth })
   ).json()) as any;
   if (status.status !== 'completed' || status.imported !== ROWS)
     throw new Error(`import ended ${JSON.stringify(status).slice(0, 400)}`);

@@ -56,3 +56,51 @@ export function multipart(
   });
   return { body, length: head.length + csvBytes(rows) + tail.length };
 }
+
+/** Anything that answers `request` as the app does (the benches call it in-process). */
+interface RequestApp {
+  request(path: string, init?: RequestInit): Response | Promise<Response>;
+}
+
+/** `POST /imports` with the streamed file; the new import's id and the body's size in bytes. */
+export async function postImport(
+  app: RequestApp,
+  auth: Record<string, string>,
+  workspaceId: number,
+  campaignId: string,
+  rows: number,
+): Promise<{ importId: string; length: number }> {
+  const { body, length } = multipart(campaignId, rows);
+  const res = await app.request(`/imports?workspaceId=${workspaceId}`, {
+    method: 'POST',
+    headers: {
+      ...auth,
+      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+      'content-length': String(length),
+    },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+  const created = (await res.json()) as { importId: string };
+  if (res.status !== 202) throw new Error(`upload: ${res.status} ${JSON.stringify(created)}`);
+  return { importId: created.importId, length };
+}
+
+/** The suggested mapping plus the three custom columns, confirmed (the worker takes it from there). */
+export async function confirmImport(
+  app: RequestApp,
+  auth: Record<string, string>,
+  workspaceId: number,
+  importId: string,
+): Promise<void> {
+  const preview = (await (
+    await app.request(`/imports/${importId}/mapping-preview?workspaceId=${workspaceId}`, { headers: auth })
+  ).json()) as { suggestedMapping: Record<string, string> };
+  const mapping = { ...preview.suggestedMapping, plan: 'plan', seats: 'seats', region: 'region' };
+  const confirm = await app.request(`/imports/${importId}/mapping-confirm?workspaceId=${workspaceId}`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ mapping }),
+  });
+  if (confirm.status !== 200) throw new Error(`confirm: ${confirm.status} ${await confirm.text()}`);
+}
