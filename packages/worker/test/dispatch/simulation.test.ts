@@ -229,12 +229,15 @@ describe('dispatch simulation: 2,000 contacts, 3 steps, 5 mailboxes, 21 days acr
     }
   });
 
-  it('splits variants 70/30 within 3 %', () => {
+  // Contact ids are random, so the split is a binomial draw: allow 4.5 standard deviations
+  // (false alarm about 1 in 150,000 per step) instead of a fixed 3 %, which failed ~1 run in 50.
+  it('splits variants 70/30 within 4.5 standard deviations', () => {
     for (const [k, stepId] of campaign.stepIds.entries()) {
       const stepSends = sent().filter((s) => s.step_id === stepId);
       expect(stepSends.length).toBeGreaterThan(400);
       const a = stepSends.filter((s) => s.variant_id === campaign.variantIds[k]![0]).length;
-      expect(Math.abs(a / stepSends.length - 0.7)).toBeLessThanOrEqual(0.03);
+      const sigma = Math.sqrt((0.7 * 0.3) / stepSends.length);
+      expect(Math.abs(a / stepSends.length - 0.7)).toBeLessThanOrEqual(4.5 * sigma);
     }
   });
 
