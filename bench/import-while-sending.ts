@@ -8,7 +8,8 @@
  * campaign sends from this process through the dispatch loop to a local smtp-server (gaps 0).
  * 1. sends alone, for BENCH_SOLO_SECONDS (default 15 s);
  * 2. the import alone;
- * 3. both: the sending starts, then the import; the send rate is counted over the import's run.
+ * 3. both: the sending starts, then the import; the send rate is counted over the import's run;
+ * 4. sends alone again (the machine may be shared: the better of 1 and 4 is the solo rate).
  * Each phase on a fresh database. One SQLite writer is shared: the send rate should stay at
  * least 80 % of its solo rate.
  *
@@ -31,7 +32,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SOLO_SECONDS = Number(process.env.BENCH_SOLO_SECONDS ?? 15);
 /** enough contacts that the campaign never runs dry during a phase */
-const CONTACTS = Number(process.env.BENCH_SEND_CONTACTS ?? 60_000);
+const CONTACTS = Number(process.env.BENCH_SEND_CONTACTS ?? 150_000);
 const IN_PROCESS = process.env.BENCH_IMPORT === 'in-process';
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -113,18 +114,23 @@ async function main() {
   console.log(`import while sending: ${fmt(ROWS)} rows, 5 mailboxes to a local smtp-server`);
   const sink = await startSink();
 
-  console.log('1. sending alone');
-  const a = await sendingDeps(sink.port);
-  let soloRate: number;
-  try {
-    const stopAt = performance.now() + SOLO_SECONDS * 1000;
-    const solo = await sendUntil(a.dispatcher, () => performance.now() >= stopAt);
-    soloRate = solo.sent / solo.seconds;
-    console.log(`  ${fmt(solo.sent)} sent in ${solo.seconds.toFixed(1)} s = ${fmt(soloRate)} msg/s`);
-  } finally {
-    await a.dispatcher.close();
-    a.deps.cleanup();
-  }
+  // The machine may be shared: sending alone is measured before and after the import, and the
+  // rate while importing is set against the better of the two.
+  const soloRates: number[] = [];
+  const sendAlone = async (label: string) => {
+    console.log(label);
+    const a = await sendingDeps(sink.port);
+    try {
+      const stopAt = performance.now() + SOLO_SECONDS * 1000;
+      const solo = await sendUntil(a.dispatcher, () => performance.now() >= stopAt);
+      soloRates.push(solo.sent / solo.seconds);
+      console.log(`  ${fmt(solo.sent)} sent in ${solo.seconds.toFixed(1)} s = ${fmt(soloRates.at(-1)!)} msg/s`);
+    } finally {
+      await a.dispatcher.close();
+      a.deps.cleanup();
+    }
+  };
+  await sendAlone('1. sending alone');
 
   console.log(`2. the import alone (${IN_PROCESS ? 'a loop of this process' : 'its own worker process'})`);
   const b = await createTestDeps();
@@ -141,6 +147,7 @@ async function main() {
   }
 
   console.log('3. both at once');
+  let sendBoth = 0;
   const c = await sendingDeps(sink.port);
   try {
     await stageImport(c.deps);
@@ -154,18 +161,21 @@ async function main() {
     const rows = await importedRows(c.deps);
     if (rows !== ROWS) throw new Error(`imported ${rows} of ${ROWS}`);
     const importBoth = rows / seconds;
-    const sendBoth = both.sent / both.seconds;
+    sendBoth = both.sent / both.seconds;
     console.log(
       `  import ${fmt(rows)} rows in ${seconds.toFixed(1)} s = ${fmt(importBoth)} rows/s (${((importBoth / importSolo) * 100).toFixed(0)} % of alone)`,
     );
-    console.log(
-      `  sending ${fmt(both.sent)} in ${both.seconds.toFixed(1)} s = ${fmt(sendBoth)} msg/s (${((sendBoth / soloRate) * 100).toFixed(0)} % of alone; goal ≥ 80 %)`,
-    );
+    console.log(`  sending ${fmt(both.sent)} in ${both.seconds.toFixed(1)} s = ${fmt(sendBoth)} msg/s`);
   } finally {
     await c.dispatcher.close();
     c.deps.cleanup();
-    await sink.close();
   }
+  await sendAlone('4. sending alone again');
+  await sink.close();
+  const soloRate = Math.max(...soloRates);
+  console.log(
+    `sending while importing: ${fmt(sendBoth)} msg/s = ${((sendBoth / soloRate) * 100).toFixed(0)} % of the better rate alone (${soloRates.map(fmt).join(' and ')} msg/s; goal ≥ 80 %)`,
+  );
 }
 
 main().then(

@@ -35,6 +35,7 @@ export * from './services/contacts';
 export * from './services/contacts-page';
 export * from './services/counters';
 export * from './services/exports';
+export * from './services/import-pacing';
 export * from './services/imports';
 export * from './services/inbox-effects';
 export * from './services/inbox-lookup';

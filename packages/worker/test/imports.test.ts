@@ -4,6 +4,7 @@ import {
   createImport,
   type Deps,
   getImport,
+  ImportPacing,
   LeaseLostError,
   newImportId,
   openDb,
@@ -76,7 +77,6 @@ describe('import worker', () => {
         now: () => Date.now(),
         heartbeatMs: 0,
         heartbeat: async () => false,
-        statementsPerTx: 1,
       }),
     ).rejects.toBeInstanceOf(LeaseLostError);
     const partial = await count(campaignId);
@@ -182,5 +182,45 @@ describe('import worker', () => {
     // The same hour slot on another worker: nothing runs again; the function itself is idempotent.
     await importsHousekeeping.tick(hourDeps, { workerId: 'b', stopping: () => false });
     expect(await purgeStaleUploads(deps.db, now)).toEqual({ expired: 0, orphans: 0 });
+  });
+
+  it('gives the writer to sending: short transactions and longer pauses while a message is in flight', async () => {
+    let at = 0;
+    const pacing = new ImportPacing(deps.db, () => at);
+    // nothing in flight: 1,000 rows a transaction, the short gap
+    expect(await pacing.rowsPerTx()).toBe(1000);
+    expect(pacing.pauseAfter(1000, 20)).toBe(3);
+    const sendId = `snd_pacing_${Date.now()}`;
+    await deps.db.client.execute({
+      sql: `INSERT INTO sends (id, workspace_id, campaign_id, contact_id, step_id, mailbox_id, campaign_mailbox_id,
+              to_email, status, scheduled_at, message_id, created_at, updated_at)
+            VALUES (?, ?, 'cmp_x', 'cnt_x', 'stp_x', 'mbx_x', 'cmb_x', 'x@example.com', 'sending', 0, '<x@example.com>', 0, 0)`,
+      args: [sendId, ws],
+    });
+    try {
+      // asked again only after 250 ms
+      at += 100;
+      expect(await pacing.rowsPerTx()).toBe(1000);
+      at += 200;
+      expect(await pacing.rowsPerTx()).toBe(200);
+      // 200 rows took 8 ms: the next aims at 2 ms (50 rows), after a pause twice as long
+      expect(pacing.pauseAfter(200, 8)).toBe(16);
+      expect(await pacing.rowsPerTx()).toBe(50);
+      expect(pacing.pauseAfter(50, 1)).toBe(3);
+      expect(await pacing.rowsPerTx()).toBe(100);
+      // a slow table: never fewer than 25 rows
+      pacing.pauseAfter(100, 1000);
+      expect(await pacing.rowsPerTx()).toBe(25);
+
+      // an import while the message is in flight still stores every row
+      const { importId, campaignId } = await queuedImport(1_500);
+      const done = await processImport(deps.db, importId, { now: () => Date.now() });
+      expect(done).toMatchObject({ status: 'completed', totalRows: 1_500, imported: 1_500 });
+      expect(await count(campaignId)).toBe(1_500);
+    } finally {
+      await deps.db.client.execute({ sql: 'DELETE FROM sends WHERE id = ?', args: [sendId] });
+    }
+    at += 300;
+    expect(await pacing.rowsPerTx()).toBe(1000);
   });
 });

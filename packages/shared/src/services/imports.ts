@@ -22,6 +22,7 @@ import { eventStatement } from '../events';
 import { idFloor, newId } from '../ids';
 import { getCampaign } from './campaigns';
 import { type ContactInput, checkCustomDepth, upsertContacts, upsertStatements } from './contacts';
+import { ImportPacing } from './import-pacing';
 import { jobInsert } from './jobs';
 
 export const SYNC_MAX_ROWS = 10_000;
@@ -31,8 +32,6 @@ export const ASYNC_MAX_BYTES = 512 * 1024 * 1024;
 export const JSON_MAX_CONTACTS = 1000;
 /** Size of one stored blob of an upload. */
 export const CHUNK_BYTES = 1024 * 1024;
-/** ms the import leaves the database writer free between its write transactions. */
-export const WRITER_GAP_MS = 3;
 export const MAX_ROW_ERRORS = 100;
 export const IMPORT_JOB = 'import';
 
@@ -521,8 +520,6 @@ export interface ProcessOptions {
   /** called between batches (≥ every `heartbeatMs`): return false to stop (lease lost). */
   heartbeat?: () => Promise<boolean>;
   heartbeatMs?: number;
-  /** statements per write transaction (default 1: 1,000 rows; short, the writer is shared). */
-  statementsPerTx?: number;
 }
 
 export class LeaseLostError extends Error {}
@@ -548,7 +545,7 @@ export async function processImport(db: Db, importId: string, opts: ProcessOptio
   }
   const imp = rowToImport(row as Record<string, unknown>);
   const target = { workspaceId: imp.workspaceId, campaignId: imp.campaignId };
-  const perTx = opts.statementsPerTx ?? 1;
+  const pacing = new ImportPacing(db);
   const heartbeatMs = opts.heartbeatMs ?? 1000;
 
   let bytesRead = 0;
@@ -566,14 +563,29 @@ export async function processImport(db: Db, importId: string, opts: ProcessOptio
   let imported = 0;
   const sorter = new RowSorter();
   let plan: MappingPlan | null = null;
-  let queue: InStatement[] = [];
+  // valid rows waiting for their write
+  let pending: ContactInput[] = [];
   let lastBeat = opts.now();
-  const write = async () => {
-    if (queue.length === 0) return;
-    const stmts = queue;
-    queue = [];
-    if (stmts.length === 1) await db.client.execute(stmts[0]!);
-    else await db.client.batch(stmts, 'write');
+  /**
+   * Writes the pending rows, a transaction at a time as `pacing` sizes them, pausing between
+   * them; `all`: the last part too, however small.
+   */
+  const write = async (all = true) => {
+    for (;;) {
+      const n = await pacing.rowsPerTx();
+      if (pending.length === 0 || (!all && pending.length < n)) return;
+      const part = pending.slice(0, n);
+      pending = pending.slice(n);
+      const stmts = upsertStatements(target, part, opts.now());
+      const t0 = performance.now();
+      if (stmts.length === 1) await db.client.execute(stmts[0]!);
+      else await db.client.batch(stmts, 'write');
+      // The event loop turns meanwhile: the SQLite binding frees each statement's native memory
+      // (its bound JSON) in finalizers that only run then; without a turn, RSS grows with the
+      // file (~200 KB per 1,000 rows) while the loop keeps the thread busy.
+      const pause = pacing.pauseAfter(part.length, performance.now() - t0);
+      await new Promise<void>((resolve) => setTimeout(resolve, pause));
+    }
   };
   const progress = () =>
     db.client.execute({
@@ -595,23 +607,15 @@ export async function processImport(db: Db, importId: string, opts: ProcessOptio
       sorter.addCsv(batch.rows, plan, parsed + 2);
       parsed += batch.rows.length;
       if (sorter.valid.length > 0) {
-        queue.push(...upsertStatements(target, sorter.valid, opts.now()));
-        for (const row of sorter.valid) addresses.add(row.email);
+        for (const row of sorter.valid) {
+          pending.push(row);
+          addresses.add(row.email);
+        }
         imported = addresses.size;
         sorter.valid = [];
       }
-      if (queue.length >= perTx) {
-        await write();
-        // A short pause between write transactions (1,000 rows each): SQLite has one writer,
-        // and a sending worker that finds it taken polls again after 1, 2, 5, 10 … ms, so
-        // back-to-back import transactions starve it (bench/import-while-sending.ts, import in
-        // its own process: sends at 30 % of their rate alone during a 300k-row import, 72 % with
-        // this gap; during a 1M-row import, whose transactions grow longer, 14 % → 23 %).
-        // The event loop turns meanwhile: the SQLite binding frees each statement's native
-        // memory (its bound JSON) in finalizers that only run then; without a turn, RSS grows
-        // with the file (~200 KB per 1,000 rows) while the loop keeps the thread busy.
-        await new Promise<void>((resolve) => setTimeout(resolve, WRITER_GAP_MS));
-      }
+      // the writer is shared: short transactions, with pauses (import-pacing.ts)
+      await write(false);
       if (opts.now() - lastBeat >= heartbeatMs) {
         lastBeat = opts.now();
         await write();
