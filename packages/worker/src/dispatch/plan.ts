@@ -118,7 +118,7 @@ export interface Decisions {
   /** in execution order: higher-priority campaigns first. */
   reservations: Reservation[];
   /** active contacts with no step left: to be completed. */
-  finished: { contactId: string; campaignId: string; workspaceId: number }[];
+  finished: { contactId: string; campaignId: string; workspaceId: number; subsequenceId: string | null }[];
 }
 
 export const PRIORITY_RANK: Record<Priority, number> = { HIGH: 0, MEDIUM: 1, LOW: 2 };
@@ -192,6 +192,7 @@ export function plan(state: PlanState, now: number, rng: Rng, opts: PlanOptions)
           contactId: contact.id,
           campaignId: campaign.id,
           workspaceId: campaign.workspaceId,
+          subsequenceId: contact.subsequenceId,
         });
         continue;
       }

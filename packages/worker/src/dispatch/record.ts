@@ -132,15 +132,29 @@ function bounceAndGoOn(
     sql: `SELECT 1 FROM sends WHERE id = ? AND lease_id = ? AND status = 'bounced'`,
     args: [s.sendId, lease],
   };
-  const who = { workspaceId: r.workspaceId, campaignId: r.campaignId, contactId: s.contact.id };
+  // a contact routed into a subsequence while this message was in flight neither moves on
+  // nor is completed by it (the subsequence starts afresh), as after a sent message
+  const who = {
+    workspaceId: r.workspaceId,
+    campaignId: r.campaignId,
+    contactId: s.contact.id,
+    subsequenceId: s.contact.subsequenceId,
+  };
   return {
     kind: 'bounced',
     stmts: [
       ...bouncedSend(s, lease, outcome, now, { stopped: false }, bounced),
       {
         sql: `UPDATE contacts SET current_step = MAX(current_step, ?), next_send_at = ?, updated_at = ?
-              WHERE id = ? AND status = 'active' AND EXISTS (${bounced.sql})`,
-        args: [s.step.order, now + (next?.delaySeconds ?? 0) * 1000, now, s.contact.id, ...bounced.args],
+              WHERE id = ? AND status = 'active' AND subsequence_id IS ? AND EXISTS (${bounced.sql})`,
+        args: [
+          s.step.order,
+          now + (next?.delaySeconds ?? 0) * 1000,
+          now,
+          s.contact.id,
+          s.contact.subsequenceId,
+          ...bounced.args,
+        ],
       },
       ...(next ? [] : completionStatements(who, s.contact.email, now)),
     ],
@@ -210,9 +224,13 @@ export function completionStatements(
   ];
 }
 
+/**
+ * Completes a contact the planner found with no step left in the sequence it was loaded in
+ * (`subsequenceId`): a contact routed into a subsequence since then is left to it.
+ */
 export async function completeContact(
   deps: Deps,
-  who: { workspaceId: number; campaignId: string; contactId: string },
+  who: { workspaceId: number; campaignId: string; contactId: string; subsequenceId: string | null },
   now: number,
 ) {
   const email = await deps.db.client.execute({

@@ -159,7 +159,9 @@ describe('plan', () => {
       mailboxes: [mailbox('mb1')],
       dueContacts: contacts('a', 1, { currentStep: 2, mailboxId: 'mb1' }),
     });
-    expect(d.finished).toEqual([{ contactId: 'a-c000', campaignId: 'a', workspaceId: 1 }]);
+    expect(d.finished).toEqual([
+      { contactId: 'a-c000', campaignId: 'a', workspaceId: 1, subsequenceId: null },
+    ]);
     expect(d.reservations).toEqual([]);
   });
 
