@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Client, createClient, type Config as LibsqlConfig } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import { Checkpointer } from './checkpointer';
 import { PreparedReads } from './prepared-reads';
 import * as schema from './schema/index';
 import { installStatementCache } from './statement-cache';
@@ -107,12 +108,15 @@ const BUSY_TIMEOUT_MS = 5000;
 export function openDb(url: string, authToken?: string): Db {
   const config: LibsqlConfig = { url, authToken };
   let prepared: PreparedReads | null = null;
+  let checkpointer: Checkpointer | null = null;
   if (url.startsWith('file:')) {
     const path = url.slice('file:'.length).replace(/\?.*$/, '');
     if (path && path !== ':memory:') {
       createPrivateFile(path);
       // an in-memory database exists on one connection only: it keeps to the client
       prepared = new PreparedReads(path, BUSY_TIMEOUT_MS);
+      // the connections make no automatic checkpoints (statement-cache.ts): this thread does
+      checkpointer = new Checkpointer(path);
     }
     // timeout sets the busy timeout on every pooled connection.
     (config as LibsqlConfig & { timeout: number }).timeout = BUSY_TIMEOUT_MS;
@@ -130,16 +134,17 @@ export function openDb(url: string, authToken?: string): Db {
     orm: drizzle(client, { schema }),
     read,
     close: () => {
+      checkpointer?.close();
       prepared?.close();
       client.close();
     },
   };
 }
 
-/** WAL once per file database; harmless elsewhere. */
+/**
+ * WAL once per file database (it is the file's, not a connection's); harmless elsewhere. Each
+ * connection's own settings are made as it opens (statement-cache.ts).
+ */
 export async function prepareDb(db: Db, url: string): Promise<void> {
-  if (url.startsWith('file:')) {
-    await db.client.execute('PRAGMA journal_mode=WAL');
-    await db.client.execute('PRAGMA synchronous=NORMAL');
-  }
+  if (url.startsWith('file:')) await db.client.execute('PRAGMA journal_mode=WAL');
 }

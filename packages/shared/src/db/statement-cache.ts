@@ -1,5 +1,5 @@
 /**
- * Prepared statements reused per connection (file databases).
+ * Prepared statements reused per connection (file databases), and each connection's settings.
  *
  * `@libsql/client` prepares every statement anew, on every call, and has no cache of its own.
  * SQLite compiles a table's triggers and indexes into each statement that writes it, so the
@@ -14,6 +14,17 @@
 import Database from 'libsql';
 
 export const MAX_PER_CONNECTION = 256;
+
+/**
+ * Each connection's own settings, made before its first statement (the client opens connections
+ * as it needs them, and SQLite keeps these per connection): `synchronous = NORMAL` (with WAL:
+ * commits are not synced, checkpoints are), and no automatic checkpoint, which would run inside
+ * a commit (checkpointer.ts runs them on a thread of its own).
+ */
+function setUpConnection(conn: Database.Database): void {
+  conn.exec('PRAGMA synchronous = NORMAL');
+  conn.exec('PRAGMA wal_autocheckpoint = 0');
+}
 
 type Statement = ReturnType<Database.Database['prepare']>;
 
@@ -34,6 +45,7 @@ export function installStatementCache(): void {
     if (!cache) {
       cache = new Map();
       caches.set(this, cache);
+      setUpConnection(this as Database.Database);
     }
     const hit = cache.get(sql);
     if (hit) {
