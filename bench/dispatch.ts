@@ -54,7 +54,7 @@ async function dispatchThroughput(port: number): Promise<number> {
   const deps = await createTestDeps({ clock: systemClock, rng: seededRng(1) });
   try {
     await seedCampaign(deps, port, { now: Date.now() - 60_000, contacts: SENDS });
-    const transports = smtpTransportPool();
+    const transports = smtpTransportPool({ allowPrivate: true });
     const opts: DispatchOptions = {
       transports,
       maxBatch: 200,
@@ -87,7 +87,7 @@ async function tickCost(port: number) {
   const deps = await createTestDeps({ clock: systemClock, rng: seededRng(2) });
   try {
     const now = Date.now();
-    const transports = smtpTransportPool();
+    const transports = smtpTransportPool({ allowPrivate: true });
     // open the mailboxes' pooled SMTP connections with a small campaign first (smtp-server
     // greets ~100 ms after connect); the big campaign then shares those mailboxes
     const warm = await seedCampaign(deps, port, { now, contacts: 5 });

@@ -120,7 +120,7 @@ async function send(deps: Deps, q: QueuedSend): Promise<{ outcome: SendOutcome; 
   let mail: OutgoingMail | null = null;
   try {
     mail = mailFor(deps, q.s);
-    const transport = q.opts.transports.get(q.s.mailbox, () =>
+    const transport = await q.opts.transports.get(q.s.mailbox, () =>
       deps.secrets.decrypt(q.s.mailbox.smtpPassword),
     );
     return { outcome: await transport.send(mail), final: false };

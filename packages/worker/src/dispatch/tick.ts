@@ -66,7 +66,12 @@ export class Dispatcher {
     this.opts = {
       ...DEFAULTS,
       ...options,
-      transports: options.transports ?? smtpTransportPool({ timeoutMs: deps.config.smtpTimeoutMs }),
+      transports:
+        options.transports ??
+        smtpTransportPool({
+          timeoutMs: deps.config.smtpTimeoutMs,
+          allowPrivate: deps.config.mailboxAllowPrivate,
+        }),
     };
     this.deliveries = new Deliveries(deps, this.opts.maxParallelMailboxes);
   }

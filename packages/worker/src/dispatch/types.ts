@@ -78,7 +78,8 @@ export function emptyReport(): TickReport {
 
 /** The SMTP senders of one worker, by mailbox (tests substitute an in-process sink). */
 export interface TransportPool {
-  get(mailbox: MailboxRow, password: () => string): MailTransport;
+  /** the mailbox's transport; a promise when it must be made first (its host resolved and checked). */
+  get(mailbox: MailboxRow, password: () => string): MailTransport | Promise<MailTransport>;
   closeAll(): void;
 }
 

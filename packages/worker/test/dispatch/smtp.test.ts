@@ -18,7 +18,7 @@ const ALWAYS: Schedule = {
 };
 const START = Date.parse('2026-05-04T10:00:00Z');
 // one pool of SMTP connections across ticks, as a worker keeps them
-const pool = smtpTransportPool();
+const pool = smtpTransportPool({ allowPrivate: true });
 const OPTS = { retryBaseMs: 1000, retryMaxMs: 5000, transports: pool };
 
 describe('dispatch over real SMTP', () => {

@@ -41,10 +41,10 @@ const deps: Deps = {
   log: createLogger('warn', { worker: process.pid }),
 };
 
-const smtp = smtpTransportPool();
+const smtp = smtpTransportPool({ allowPrivate: true });
 const transports: DispatchOptions['transports'] = {
-  get(mailbox, password) {
-    const inner = smtp.get(mailbox, password);
+  async get(mailbox, password) {
+    const inner = await smtp.get(mailbox, password);
     if (!delayAfter) return inner;
     return {
       async send(mail) {

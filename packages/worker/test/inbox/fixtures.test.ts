@@ -95,7 +95,7 @@ const clock = new VirtualClock(START);
 let dovecot: TestDovecot;
 let smtp: TestSmtpServer;
 let deps: TestDeps;
-const pool = smtpTransportPool();
+const pool = smtpTransportPool({ allowPrivate: true });
 const cases: Case[] = [];
 /** Every statement the inbox poll ran (through the real database), for the plan check. */
 let ran: StatementLog;
