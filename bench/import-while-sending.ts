@@ -124,7 +124,9 @@ async function main() {
       const stopAt = performance.now() + SOLO_SECONDS * 1000;
       const solo = await sendUntil(a.dispatcher, () => performance.now() >= stopAt);
       soloRates.push(solo.sent / solo.seconds);
-      console.log(`  ${fmt(solo.sent)} sent in ${solo.seconds.toFixed(1)} s = ${fmt(soloRates.at(-1)!)} msg/s`);
+      console.log(
+        `  ${fmt(solo.sent)} sent in ${solo.seconds.toFixed(1)} s = ${fmt(soloRates.at(-1)!)} msg/s`,
+      );
     } finally {
       await a.dispatcher.close();
       a.deps.cleanup();
