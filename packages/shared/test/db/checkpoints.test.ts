@@ -49,17 +49,18 @@ describe('connections and checkpoints', () => {
     const MB = 1024 * 1024;
     let written = 0;
     let largest = 0;
-    // 12 MB over ~3.5 s, 1 MB at a time
-    for (let i = 0; i < 12; i++) {
+    // 20 MB over ~5 s, 1 MB at a time
+    for (let i = 0; i < 20; i++) {
       await db.client.execute({ sql: 'INSERT INTO blobs (v) VALUES (randomblob(?))', args: [MB] });
       written += MB;
       largest = Math.max(largest, wal());
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 250));
     }
-    expect(written).toBe(12 * MB);
-    // without checkpoints the WAL would hold all 12 MB; with one a second it restarts every second
-    expect(largest).toBeLessThan(7 * MB);
+    expect(written).toBe(20 * MB);
+    // without checkpoints the WAL holds all 20 MB; with one a second it restarts every second
+    // (~4 MB; the bound leaves room for checkpoints slipping by seconds on a loaded machine)
+    expect(largest).toBeLessThan(12 * MB);
     const [row] = (await db.client.execute('SELECT count(*) FROM blobs')).rows;
-    expect(Number(row![0])).toBe(12);
+    expect(Number(row![0])).toBe(20);
   });
 });
