@@ -32,8 +32,7 @@ const checkpoint = () => {
   }
 };
 const timer = setInterval(checkpoint, workerData.everyMs);
-parentPort.on('message', (m) => {
-  if (m === 'now') return checkpoint(), parentPort.postMessage('done');
+parentPort.on('message', () => {
   clearInterval(timer);
   try { db?.close(); } catch {}
   parentPort.close();
@@ -50,14 +49,7 @@ export class Checkpointer {
     this.worker.unref();
   }
 
-  /** One checkpoint now (tests); resolves when it has run. */
-  now(): Promise<void> {
-    return new Promise((resolve) => {
-      this.worker.once('message', () => resolve());
-      this.worker.postMessage('now');
-    });
-  }
-
+  /** Stops the thread (it closes its connection first). */
   close(): void {
     this.worker.postMessage('close');
   }

@@ -93,6 +93,22 @@ async function setup(opts: { stopOnBounce?: boolean } = {}) {
   return { workspaceId, campaign, sub, contact: contact! };
 }
 
+/** The contact is active in the subsequence, at its start, and was never completed. */
+async function expectInSubsequenceFromItsStart(contact: string, subsequenceId: string) {
+  const [after] = await rows<{ status: string; subsequence_id: string; current_step: number }>(
+    deps,
+    'SELECT status, subsequence_id, current_step FROM contacts WHERE id = ?',
+    [contact],
+  );
+  expect(after).toEqual({ status: 'active', subsequence_id: subsequenceId, current_step: 0 });
+  const completed = await rows(
+    deps,
+    "SELECT 1 FROM events WHERE type = 'contact.completed' AND contact_id = ?",
+    [contact],
+  );
+  expect(completed).toHaveLength(0);
+}
+
 it('a routing during the SMTP exchange of the last main step wins over its completion', async () => {
   const { workspaceId, campaign, sub, contact } = await setup();
   const got: OutgoingMail[] = [];
@@ -114,18 +130,7 @@ it('a routing during the SMTP exchange of the last main step wins over its compl
 
   await runDispatchTick(deps, { transports });
   expect(got.map((m) => m.subject)).toEqual(['Only step']);
-  const [after] = await rows<{ status: string; subsequence_id: string; current_step: number }>(
-    deps,
-    'SELECT status, subsequence_id, current_step FROM contacts WHERE id = ?',
-    [contact],
-  );
-  expect(after).toEqual({ status: 'active', subsequence_id: sub.id, current_step: 0 });
-  const completed = await rows(
-    deps,
-    "SELECT 1 FROM events WHERE type = 'contact.completed' AND contact_id = ?",
-    [contact],
-  );
-  expect(completed).toHaveLength(0);
+  await expectInSubsequenceFromItsStart(contact, sub.id);
   const [main] = await rows<{ status: string }>(deps, 'SELECT status FROM sends WHERE step_id = ?', [
     campaign.stepIds[0]!,
   ]);
@@ -170,18 +175,7 @@ it('a routing during a bounced last main step (stopOnBounce: false) wins over it
     campaign.stepIds[0]!,
   ]);
   expect(main!.status).toBe('bounced');
-  const [after] = await rows<{ status: string; subsequence_id: string; current_step: number }>(
-    deps,
-    'SELECT status, subsequence_id, current_step FROM contacts WHERE id = ?',
-    [contact],
-  );
-  expect(after).toEqual({ status: 'active', subsequence_id: sub.id, current_step: 0 });
-  const completed = await rows(
-    deps,
-    "SELECT 1 FROM events WHERE type = 'contact.completed' AND contact_id = ?",
-    [contact],
-  );
-  expect(completed).toHaveLength(0);
+  await expectInSubsequenceFromItsStart(contact, sub.id);
   // the subsequence's step follows (no `Re:`: the bounced message never reached them)
   clock.advance(120_000);
   await runDispatchTick(deps, { transports });
