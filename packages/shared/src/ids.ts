@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 // Crockford base32: URL-safe and sorts the same as the timestamp it encodes.
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -36,6 +36,23 @@ function encodeTime(ms: number): string {
   return time;
 }
 
+/**
+ * Random base-32 digits from a pool filled 4 KB at a time (as node's randomUUID buffers its
+ * randomness): one `randomBytes` call per id cost more than the rest of the id.
+ */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+function randomDigits(n: number): number[] {
+  if (poolAt + n > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = pool[poolAt + i]! & 31;
+  poolAt += n;
+  return out;
+}
+
 let lastMs = 0;
 let lastRandom: number[] = [];
 
@@ -51,7 +68,7 @@ export function newId(kind: IdKind, nowMs: number = Date.now()): string {
     nowMs = lastMs;
     random = addRandomStep(lastRandom);
   } else {
-    random = Array.from(randomBytes(16), (b) => b & 31);
+    random = randomDigits(16);
   }
   lastMs = nowMs;
   lastRandom = random;
@@ -61,7 +78,7 @@ export function newId(kind: IdKind, nowMs: number = Date.now()): string {
 /** Adds a random 1 to 2^40 (8 random base-32 digits) to the digits, carrying upward. */
 function addRandomStep(digits: number[]): number[] {
   const next = digits.slice();
-  const step = Array.from(randomBytes(8), (b) => b & 31);
+  const step = randomDigits(8);
   if (!step.some((d) => d > 0)) step[7] = 1;
   let carry = 0;
   for (let i = next.length - 1, k = step.length - 1; i >= 0; i--, k--) {
