@@ -24,13 +24,23 @@ export function startWorker(
   const workerId = opts.workerId ?? `wrk_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   let stopping = false;
   const inflight = new Set<Promise<void>>();
-  const ctx: LoopContext = { workerId, stopping: () => stopping };
   const loops = (opts.loops ?? LOOPS).map((l) => (typeof l === 'function' ? l() : l));
   const selected = loops.filter((l) => !opts.only || opts.only.includes(l.name));
   const jobs = selected.map((loop) => {
     const beat = heartbeat.register(deps, loop.name, loop.intervalMs(deps), loop.maxTickMs);
-    const run = async () => {
-      if (stopping) return;
+    // never two ticks of a loop at once: the interval skips a run while one is going, a wake
+    // meanwhile runs the next tick as soon as this one ends
+    let running = false;
+    let woken = false;
+    const wake = () => {
+      if (running) woken = true;
+      else void run();
+    };
+    const ctx: LoopContext = { workerId, stopping: () => stopping, wake };
+    const run = async (): Promise<void> => {
+      if (stopping || running) return;
+      running = true;
+      woken = false;
       heartbeat.started(beat);
       const t0 = performance.now();
       const p = loop.tick(deps, ctx).then(
@@ -47,6 +57,8 @@ export function startWorker(
       inflight.add(p);
       await p;
       inflight.delete(p);
+      running = false;
+      if (woken && !stopping) void run();
     };
     const interval = loop.intervalMs(deps);
     if (interval < 1000) {
@@ -59,7 +71,7 @@ export function startWorker(
       timer = setTimeout(again, 0);
       return { stop: () => clearTimeout(timer) };
     }
-    // croner: `interval` spaces the runs, `protect` skips a tick while the previous one runs.
+    // croner: `interval` spaces the runs (a run while one is going does nothing).
     const cron = new Cron('* * * * * *', { interval: Math.round(interval / 1000), protect: true }, run);
     void run();
     return { stop: () => cron.stop() };

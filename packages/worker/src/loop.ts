@@ -15,6 +15,8 @@ export interface LoopContext {
   workerId: string;
   /** true once stop() was called: long ticks should finish early. */
   stopping: () => boolean;
+  /** runs this loop's next tick now, not at its interval (after the running one, if any). */
+  wake?: () => void;
 }
 
 /** A loop, or a function making a fresh one per worker (a loop with state of its own). */

@@ -135,17 +135,20 @@ async function send(deps: Deps, q: QueuedSend): Promise<{ outcome: SendOutcome; 
 
 /**
  * Works `queue` (appended to by later ticks while it runs) until it is empty or `stopping()`;
- * returns the sends left unclaimed (for the caller to release).
+ * returns the sends left unclaimed (for the caller to release). `taken` runs after each send is
+ * taken off the queue.
  */
 export async function deliverQueue(
   deps: Deps,
   writer: GroupWriter,
   queue: QueuedSend[],
   stopping: () => boolean,
+  taken: () => void = () => {},
 ): Promise<QueuedSend[]> {
   let previous: Recording | null = null;
   for (;;) {
     const q = stopping() ? undefined : queue.shift();
+    if (q) taken();
     const lease = leaseId(q?.opts.workerId);
     const now = deps.clock.now();
     const stmts = previous ? [...previous.stmts] : [];

@@ -1,6 +1,9 @@
 /**
  * The per-worker sending queues: one per mailbox, worked serially (one pooled connection), up to
  * `maxParallelMailboxes` mailboxes at once. Ticks hand reserved sends over and need not wait.
+ * A mailbox takes its next reservation while fewer than `lowWater` sends wait in its queue (the
+ * last ones still sending), and `onLow` tells the loop when a queue drops below that: so a mailbox
+ * with more due work is refilled before it runs dry, not one loop interval later.
  * On a graceful stop each queue finishes the message in flight and hands the rest back at once
  * (still `scheduled`, due again), so nothing is left `sending` and another worker can go on.
  */
@@ -19,13 +22,16 @@ export class Deliveries {
   constructor(
     private deps: Deps,
     private maxParallel: number,
+    private readonly lowWater = 1,
+    private readonly onLow: () => void = () => {},
   ) {
     // a commit waits for the other running queues' writes (briefly): see writer.ts
     this.writer = new GroupWriter(deps, () => this.running.size);
   }
 
+  /** Whether the mailbox has enough waiting in this worker's queue to leave it out of a tick. */
   busy(mailboxId: string): boolean {
-    return this.running.has(mailboxId) || (this.queues.get(mailboxId)?.length ?? 0) > 0;
+    return (this.queues.get(mailboxId)?.length ?? 0) >= this.lowWater;
   }
 
   enqueue(mailboxId: string, sends: ReservedSend[], report: TickReport, opts: ResolvedOptions): void {
@@ -44,7 +50,15 @@ export class Deliveries {
   private start(mailboxId: string): void {
     const run = (async () => {
       const q = this.queues.get(mailboxId)!;
-      const left = await deliverQueue(this.deps, this.writer, q, () => this.stopping);
+      const left = await deliverQueue(
+        this.deps,
+        this.writer,
+        q,
+        () => this.stopping,
+        () => {
+          if (q.length === this.lowWater - 1 && !this.stopping) this.onLow();
+        },
+      );
       await this.release(left);
     })().catch((err) => this.deps.log.error('mailbox queue failed', { mailboxId, err }));
     this.running.set(mailboxId, run);

@@ -73,12 +73,17 @@ export class Dispatcher {
           allowPrivate: deps.config.mailboxAllowPrivate,
         }),
     };
-    this.deliveries = new Deliveries(deps, this.opts.maxParallelMailboxes);
+    this.deliveries = new Deliveries(
+      deps,
+      this.opts.maxParallelMailboxes,
+      Math.ceil(this.opts.maxBatch / 2),
+      () => this.opts.wake?.(),
+    );
   }
 
   /** One tick; `overrides` change this tick's options (not the queues or the transports). */
   async tick(
-    overrides: Omit<DispatchOptions, 'transports' | 'maxParallelMailboxes'> = {},
+    overrides: Omit<DispatchOptions, 'transports' | 'maxParallelMailboxes' | 'wake'> = {},
   ): Promise<TickReport> {
     return dispatchTick(this.deps, { ...this.opts, ...overrides }, this.deliveries);
   }

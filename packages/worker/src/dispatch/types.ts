@@ -32,6 +32,11 @@ export interface DispatchOptions {
   transports?: TransportPool;
   /** the worker process (its lease ids and tokens start with it, see queue/liveness.ts). */
   workerId?: string;
+  /**
+   * called when a mailbox's queue drops below half a batch while it sends: the loop ticks again
+   * now (a mailbox with more due work gets it before its queue runs dry).
+   */
+  wake?: () => void;
   /** called with the sends just reserved, before they go to the queues (tests widen the window). */
   onReserved?: (sends: { sendId: string; contactId: string }[]) => Promise<void>;
 }
@@ -48,7 +53,7 @@ export const DEFAULTS = {
 };
 
 export type ResolvedOptions = typeof DEFAULTS &
-  Pick<DispatchOptions, 'onReserved' | 'workerId'> & { transports: TransportPool };
+  Pick<DispatchOptions, 'onReserved' | 'workerId' | 'wake'> & { transports: TransportPool };
 
 export interface TickReport {
   interrupted: number;

@@ -1,7 +1,8 @@
 /**
  * The sending loop: one dispatch tick every `OUTREACH_DISPATCH_INTERVAL_MS` (never overlapping).
  * A tick plans and reserves; the reserved sends go to this worker's per-mailbox queues, which
- * deliver while later ticks run. A graceful stop waits for the queues to empty. The loop owns
+ * deliver while later ticks run; a queue running low wakes the loop early (a mailbox sending
+ * without gaps is refilled before it runs dry). A graceful stop waits for the queues to empty. The loop owns
  * its worker's `Dispatcher` (queues, SMTP connections): one per worker, made on the first tick.
  */
 import type { Deps } from '@outreach/shared';
@@ -15,7 +16,7 @@ export function createDispatchLoop(): Loop {
     name: 'dispatch',
     intervalMs: (deps: Deps) => deps.config.dispatchIntervalMs,
     async tick(deps: Deps, ctx) {
-      dispatcher ??= new Dispatcher(deps, { awaitDelivery: false, workerId: ctx.workerId });
+      dispatcher ??= new Dispatcher(deps, { awaitDelivery: false, workerId: ctx.workerId, wake: ctx.wake });
       const report = await dispatcher.tick();
       recordDispatchTick(report);
       if (report.reserved || report.interrupted || report.completedCampaigns.length) {
