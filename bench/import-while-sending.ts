@@ -5,7 +5,8 @@
  * The CSV goes through `POST /imports` and mapping-confirm in this process first; the timed part
  * is the import worker (parsing and inserting, where the rows meet the SQLite writer), run as its
  * own process on the same database file (a second worker; see BENCH_IMPORT below). The
- * campaign sends from this process through the dispatch loop to a local smtp-server (gaps 0).
+ * campaign sends from this process through the dispatch loop as `outreach work` runs it (its
+ * default interval; a mailbox queue running low wakes it) to a local smtp-server (gaps 0).
  * 1. sends alone, for BENCH_SOLO_SECONDS (default 15 s);
  * 2. the import alone;
  * 3. both: the sending starts, then the import; the send rate is counted over the import's run;
@@ -17,13 +18,14 @@
  * BENCH_IMPORT=in-process runs the import loop in the sending process, as one `outreach work`).
  */
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '@outreach/server/app';
 import { seededRng, systemClock } from '@outreach/shared';
 import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/testkit/deps';
-import { Dispatcher } from '@outreach/worker/dispatch/tick';
-import { smtpTransportPool } from '@outreach/worker/dispatch/transport-pool';
+import { startWorker } from '@outreach/worker';
+import { createDispatchLoop } from '@outreach/worker/loops/dispatch';
 import { importsLoop } from '@outreach/worker/loops/imports';
 import { seedCampaign, startSink } from './lib/dispatch-fixture';
 import { confirmImport, postImport } from './lib/upload-body';
@@ -86,28 +88,57 @@ async function importedRows(deps: TestDeps): Promise<number> {
   return Number(res.rows[0]!.n);
 }
 
-/** Sends at full rate (ticks back to back, each waiting for its deliveries) until `until()`. */
-async function sendUntil(
-  dispatcher: Dispatcher,
-  until: () => boolean,
+/** Messages sent so far in the database (every phase has a fresh one). */
+async function sentCount(deps: TestDeps): Promise<number> {
+  const res = await deps.db.client.execute("SELECT count(*) AS n FROM sends WHERE status = 'sent'");
+  return Number(res.rows[0]!.n);
+}
+
+/**
+ * Sends as `outreach work` does (its dispatch loop, default interval, a queue running low waking
+ * it), counting what is sent while `during()` runs; one second of warm-up first (the mailboxes'
+ * SMTP connections open, the loop at full rate).
+ */
+async function sendDuring(
+  deps: TestDeps,
+  during: () => Promise<unknown>,
 ): Promise<{ sent: number; seconds: number }> {
-  const t0 = performance.now();
-  let sent = 0;
-  while (!until()) {
-    const r = await dispatcher.tick();
-    sent += r.sent;
-    if (r.reserved === 0 && r.sent === 0) throw new Error('the campaign ran dry: raise BENCH_SEND_CONTACTS');
+  const worker = startWorker(deps, { loops: [createDispatchLoop], workerId: 'bench-sender' });
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = await sentCount(deps);
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const wal = `${deps.config.databaseUrl.replace(/^file:/, '')}-wal`;
+    let walMax = 0;
+    const sampler = setInterval(() => {
+      try {
+        walMax = Math.max(walMax, statSync(wal).size);
+      } catch {}
+    }, 500);
+    await during();
+    clearInterval(sampler);
+    console.log(`  (WAL at most ${(walMax / 1e6).toFixed(0)} MB)`);
+    const cpu = process.cpuUsage(cpu0);
+    const sent = (await sentCount(deps)) - before;
+    const seconds = (performance.now() - t0) / 1000;
+    if (sent === 0) throw new Error('nothing was sent: raise BENCH_SEND_CONTACTS');
+    // CPU time of this process (sending, the sink, the checkpoint thread) over the wall time
+    console.log(`  (this process: ${((cpu.user + cpu.system) / 1e4 / seconds).toFixed(0)} % of a core)`);
+    return { sent, seconds };
+  } finally {
+    await worker.stop();
   }
-  return { sent, seconds: (performance.now() - t0) / 1000 };
 }
 
 async function sendingDeps(port: number) {
-  const deps = await createTestDeps({ clock: systemClock, rng: seededRng(3) });
+  const deps = await createTestDeps({
+    clock: systemClock,
+    rng: seededRng(3),
+    config: { mailboxAllowPrivate: true },
+  });
   await seedCampaign(deps, port, { now: Date.now() - 60_000, contacts: CONTACTS, dailyLimit: CONTACTS });
-  const transports = smtpTransportPool({ allowPrivate: true });
-  // small ticks: the loop checks often whether the phase is over
-  const dispatcher = new Dispatcher(deps, { transports, maxBatch: 40 });
-  return { deps, dispatcher, transports };
+  return deps;
 }
 
 async function main() {
@@ -121,15 +152,13 @@ async function main() {
     console.log(label);
     const a = await sendingDeps(sink.port);
     try {
-      const stopAt = performance.now() + SOLO_SECONDS * 1000;
-      const solo = await sendUntil(a.dispatcher, () => performance.now() >= stopAt);
+      const solo = await sendDuring(a, () => new Promise((r) => setTimeout(r, SOLO_SECONDS * 1000)));
       soloRates.push(solo.sent / solo.seconds);
       console.log(
         `  ${fmt(solo.sent)} sent in ${solo.seconds.toFixed(1)} s = ${fmt(soloRates.at(-1)!)} msg/s`,
       );
     } finally {
-      await a.dispatcher.close();
-      a.deps.cleanup();
+      a.cleanup();
     }
   };
   await sendAlone('1. sending alone');
@@ -152,15 +181,12 @@ async function main() {
   let sendBoth = 0;
   const c = await sendingDeps(sink.port);
   try {
-    await stageImport(c.deps);
-    // warm: the mailboxes' SMTP connections open, the loop at full rate before the import starts
-    await c.dispatcher.tick();
-    let done = false;
-    const importRun = runImportWorker(c.deps).finally(() => {
-      done = true;
+    await stageImport(c);
+    let seconds = 0;
+    const both = await sendDuring(c, async () => {
+      seconds = await runImportWorker(c);
     });
-    const [both, seconds] = await Promise.all([sendUntil(c.dispatcher, () => done), importRun]);
-    const rows = await importedRows(c.deps);
+    const rows = await importedRows(c);
     if (rows !== ROWS) throw new Error(`imported ${rows} of ${ROWS}`);
     const importBoth = rows / seconds;
     sendBoth = both.sent / both.seconds;
@@ -169,8 +195,7 @@ async function main() {
     );
     console.log(`  sending ${fmt(both.sent)} in ${both.seconds.toFixed(1)} s = ${fmt(sendBoth)} msg/s`);
   } finally {
-    await c.dispatcher.close();
-    c.deps.cleanup();
+    c.cleanup();
   }
   await sendAlone('4. sending alone again');
   await sink.close();
