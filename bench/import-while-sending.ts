@@ -31,6 +31,8 @@ import { seedCampaign, startSink } from './lib/dispatch-fixture';
 import { confirmImport, postImport } from './lib/upload-body';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** OUTREACH_DISPATCH_INTERVAL_MS's default (the test deps tick every 100 ms) */
+const PRODUCTION_INTERVAL_MS = 5000;
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SOLO_SECONDS = Number(process.env.BENCH_SOLO_SECONDS ?? 15);
 /** enough contacts that the campaign never runs dry during a phase */
@@ -135,7 +137,7 @@ async function sendingDeps(port: number) {
   const deps = await createTestDeps({
     clock: systemClock,
     rng: seededRng(3),
-    config: { mailboxAllowPrivate: true },
+    config: { mailboxAllowPrivate: true, dispatchIntervalMs: PRODUCTION_INTERVAL_MS },
   });
   await seedCampaign(deps, port, { now: Date.now() - 60_000, contacts: CONTACTS, dailyLimit: CONTACTS });
   return deps;
