@@ -9,14 +9,6 @@
  * process turns the automatic checkpoint off (statement-cache.ts sets up each connection) and
  * this thread, with its own connection, runs a passive checkpoint every second instead: it copies
  * what no reader still needs, never blocks a writer or a reader, and its I/O is off the event loop.
- *
- * A passive checkpoint never starts the WAL over: the next writer does, only if no reader is then
- * reading from the WAL. Under steady load (a campaign sending while an import runs) there always
- * is one, and the WAL grew without end: 7.9 GB during a 1M-row import while sending, every page
- * read slower for it (SQLite looks a page up in every part of the WAL index), sending at half its
- * rate. So once the WAL passes `truncateBytes` this thread runs a TRUNCATE checkpoint: it waits
- * (at most `waitMs`, writers wait meanwhile) for the readers to finish their reads, copies the
- * rest and empties the file. If readers outlast the wait it gives up and tries a second later.
  * The code is plain JavaScript given as a string, so it runs the same from the sources and from
  * the built files.
  */
@@ -24,25 +16,15 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 export const CHECKPOINT_EVERY_MS = 1000;
-/** WAL size past which the thread empties the WAL (TRUNCATE) instead of a passive checkpoint. */
-export const WAL_TRUNCATE_BYTES = 64 * 1024 * 1024;
-/** How long a TRUNCATE checkpoint may wait for readers (and hold writers back). */
-export const TRUNCATE_WAIT_MS = 100;
 
 const THREAD_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { statSync } = require('node:fs');
 const Database = require(workerData.libsql);
 let db = null;
-const walBytes = () => {
-  try { return statSync(workerData.path + '-wal').size; } catch { return 0; }
-};
 const checkpoint = () => {
   try {
-    // the busy timeout bounds a TRUNCATE's wait; a PASSIVE checkpoint never waits
-    db ??= new Database(workerData.path, { timeout: workerData.waitMs });
-    const mode = walBytes() > workerData.truncateBytes ? 'TRUNCATE' : 'PASSIVE';
-    db.prepare('PRAGMA wal_checkpoint(' + mode + ')').get();
+    db ??= new Database(workerData.path, { timeout: 0 });
+    db.exec('PRAGMA wal_checkpoint(PASSIVE)');
   } catch {
     // busy (another checkpoint), or the file is gone: try again next time
     try { db?.close(); } catch {}
@@ -60,16 +42,9 @@ parentPort.on('message', () => {
 export class Checkpointer {
   private readonly worker: Worker;
 
-  constructor(path: string, opts: { everyMs?: number; truncateBytes?: number; waitMs?: number } = {}) {
+  constructor(path: string, everyMs = CHECKPOINT_EVERY_MS) {
     const libsql = createRequire(import.meta.url).resolve('libsql');
-    const workerData = {
-      libsql,
-      path,
-      everyMs: opts.everyMs ?? CHECKPOINT_EVERY_MS,
-      truncateBytes: opts.truncateBytes ?? WAL_TRUNCATE_BYTES,
-      waitMs: opts.waitMs ?? TRUNCATE_WAIT_MS,
-    };
-    this.worker = new Worker(THREAD_CODE, { eval: true, workerData });
+    this.worker = new Worker(THREAD_CODE, { eval: true, workerData: { libsql, path, everyMs } });
     // it never keeps the process alive
     this.worker.unref();
   }
