@@ -21,7 +21,14 @@ import { smtpTransportPool } from '@outreach/worker/dispatch/transport-pool';
 import type { DispatchOptions } from '@outreach/worker/dispatch/types';
 import { createDispatchLoop } from '@outreach/worker/loops/dispatch';
 import nodemailer from 'nodemailer';
-import { HTML, MAILBOXES, seedCampaign, startSink, startSinkProcess } from './lib/dispatch-fixture';
+import {
+  HTML,
+  MAILBOXES,
+  seedCampaign,
+  sentCount,
+  startSink,
+  startSinkProcess,
+} from './lib/dispatch-fixture';
 
 /** OUTREACH_DISPATCH_INTERVAL_MS's default (the test deps tick every 100 ms) */
 const PRODUCTION_INTERVAL_MS = 5000;
@@ -76,9 +83,8 @@ async function dispatchThroughput(port: number): Promise<number> {
     }
     const seconds = (performance.now() - start) / 1000;
     transports.closeAll();
-    const [row] = (await deps.db.client.execute("SELECT count(*) AS n FROM sends WHERE status = 'sent'"))
-      .rows;
-    if (Number(row!.n) !== SENDS) throw new Error(`expected ${SENDS} sent rows, got ${row!.n}`);
+    const rows = await sentCount(deps);
+    if (rows !== SENDS) throw new Error(`expected ${SENDS} sent rows, got ${rows}`);
     console.log(`  dispatch: ${SENDS} sent in ${seconds.toFixed(2)} s over ${ticks} ticks`);
     return SENDS / seconds;
   } finally {
@@ -99,21 +105,19 @@ async function workerLoopThroughput(port: number): Promise<number> {
   });
   try {
     await seedCampaign(deps, port, { now: Date.now() - 60_000, contacts: SENDS });
-    const sent = async () =>
-      Number(
-        (await deps.db.client.execute("SELECT count(*) AS n FROM sends WHERE status = 'sent'")).rows[0]!.n,
-      );
     const start = performance.now();
     const worker = startWorker(deps, { loops: [createDispatchLoop], workerId: 'bench-loop' });
+    let seconds: number;
     try {
-      while ((await sent()) < SENDS) {
-        if (performance.now() - start > 120_000) throw new Error(`only ${await sent()} sent in 120 s`);
+      while ((await sentCount(deps)) < SENDS) {
+        if (performance.now() - start > 120_000)
+          throw new Error(`only ${await sentCount(deps)} sent in 120 s`);
         await new Promise((r) => setTimeout(r, 20));
       }
+      seconds = (performance.now() - start) / 1000;
     } finally {
       await worker.stop();
     }
-    const seconds = (performance.now() - start) / 1000;
     console.log(`  worker loop: ${SENDS} sent in ${seconds.toFixed(2)} s`);
     return SENDS / seconds;
   } finally {

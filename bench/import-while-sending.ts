@@ -27,7 +27,7 @@ import { createTestDeps, createTestWorkspace, type TestDeps } from '@outreach/te
 import { startWorker } from '@outreach/worker';
 import { createDispatchLoop } from '@outreach/worker/loops/dispatch';
 import { importsLoop } from '@outreach/worker/loops/imports';
-import { seedCampaign, startSink } from './lib/dispatch-fixture';
+import { seedCampaign, sentCount, startSink } from './lib/dispatch-fixture';
 import { confirmImport, postImport } from './lib/upload-body';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -87,12 +87,6 @@ function runImportWorker(deps: TestDeps): Promise<number> {
 
 async function importedRows(deps: TestDeps): Promise<number> {
   const res = await deps.db.client.execute("SELECT count(*) AS n FROM contacts WHERE status = 'pending'");
-  return Number(res.rows[0]!.n);
-}
-
-/** Messages sent so far in the database (every phase has a fresh one). */
-async function sentCount(deps: TestDeps): Promise<number> {
-  const res = await deps.db.client.execute("SELECT count(*) AS n FROM sends WHERE status = 'sent'");
   return Number(res.rows[0]!.n);
 }
 

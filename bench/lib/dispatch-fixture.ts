@@ -166,3 +166,9 @@ export function startSinkProcess(): Promise<{ port: number; close: () => Promise
     });
   });
 }
+
+/** Messages the database counts sent (each bench phase has a database of its own). */
+export async function sentCount(deps: TestDeps): Promise<number> {
+  const res = await deps.db.client.execute("SELECT count(*) AS n FROM sends WHERE status = 'sent'");
+  return Number(res.rows[0]!.n);
+}

@@ -71,8 +71,8 @@ export function startWorker(
       timer = setTimeout(again, 0);
       return { stop: () => clearTimeout(timer) };
     }
-    // croner: `interval` spaces the runs (a run while one is going does nothing).
-    const cron = new Cron('* * * * * *', { interval: Math.round(interval / 1000), protect: true }, run);
+    // croner: `interval` spaces the runs (a run while one is going does nothing: see `running`)
+    const cron = new Cron('* * * * * *', { interval: Math.round(interval / 1000) }, run);
     void run();
     return { stop: () => cron.stop() };
   });

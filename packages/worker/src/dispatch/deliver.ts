@@ -143,7 +143,7 @@ export async function deliverQueue(
   writer: GroupWriter,
   queue: QueuedSend[],
   stopping: () => boolean,
-  taken: () => void = () => {},
+  taken: () => void,
 ): Promise<QueuedSend[]> {
   let previous: Recording | null = null;
   for (;;) {

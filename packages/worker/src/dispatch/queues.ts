@@ -22,8 +22,8 @@ export class Deliveries {
   constructor(
     private deps: Deps,
     private maxParallel: number,
-    private readonly lowWater = 1,
-    private readonly onLow: () => void = () => {},
+    private readonly lowWater: number,
+    private readonly onLow: () => void,
   ) {
     // a commit waits for the other running queues' writes (briefly): see writer.ts
     this.writer = new GroupWriter(deps, () => this.running.size);
