@@ -4,6 +4,7 @@
  */
 import type { OutgoingMail } from '@outreach/shared';
 import nodemailer, { type Transporter } from 'nodemailer';
+import { composeMessage } from './smtp-message';
 
 export type { OutgoingMail };
 
@@ -160,17 +161,8 @@ export function smtpMailTransport(account: SmtpAccount, opts: SmtpTransportOptio
   return {
     async send(mail) {
       try {
-        const info = await transporter.sendMail({
-          from: { name: mail.from.name, address: mail.from.address },
-          to: mail.to,
-          subject: mail.subject,
-          html: mail.html,
-          text: mail.text,
-          messageId: mail.messageId,
-          inReplyTo: mail.inReplyTo,
-          references: mail.references,
-          headers: mail.headers,
-        });
+        // the MIME text written in one pass (smtp-message.ts), sent as is
+        const info = await transporter.sendMail(composeMessage(mail));
         return { ok: true, response: String(info.response ?? '') };
       } catch (err) {
         return classifySmtpError(err);
