@@ -102,12 +102,17 @@ export async function startOutreach(opts: StartOutreachOptions = {}): Promise<Ru
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
     child.once('exit', (code, signal) => r({ code, signal })),
   );
+  // stdio closes once every process holding the pipes has exited (the whole group's output is in)
+  const closed = new Promise<void>((r) => child.once('close', () => r()));
 
   const stop = async (killAfterMs = 5000) => {
     if (child.exitCode === null && child.signalCode === null) {
       signal('SIGTERM');
       const timer = setTimeout(() => signal('SIGKILL'), killAfterMs);
       await exited;
+      // a launcher (npx) may exit before the server it started: wait for the group's last words
+      // (still bounded by the SIGKILL above)
+      if (opts.processGroup) await closed;
       clearTimeout(timer);
     }
     removeExitHook();
