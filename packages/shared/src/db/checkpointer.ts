@@ -43,8 +43,8 @@ const checkpoint = () => {
   try {
     // the busy timeout bounds a RESTART's waits; a PASSIVE checkpoint never waits
     db ??= new Database(workerData.path, { timeout: workerData.waitMs });
-    const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)').get();
-    if (passive && passive.log > workerData.restartFrames) db.prepare('PRAGMA wal_checkpoint(RESTART)').get();
+    const [passive] = db.prepare('PRAGMA wal_checkpoint(PASSIVE)').all();
+    if (passive && passive.log > workerData.restartFrames) db.prepare('PRAGMA wal_checkpoint(RESTART)').all();
   } catch {
     // busy (another checkpoint), or the file is gone: try again next time
     try { db?.close(); } catch {}

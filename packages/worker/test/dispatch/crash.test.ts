@@ -19,7 +19,7 @@ const ALWAYS: Schedule = {
   weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
   windows: [{ start: '00:00', end: '24:00' }],
 };
-const CONTACTS = 300;
+const CONTACTS = 1000;
 const MAILBOXES = 2;
 const KILLS = 8;
 const ENV = {
