@@ -20,7 +20,7 @@
  * anyone) and waits, at most `waitMs`, for the readers still in the WAL; then the next writer
  * starts the WAL over from its beginning (the file keeps its size, so it stops growing). When
  * readers outlast the wait it gives up, and tries again at the next turn. A RESTART holds writers
- * for 50–180 ms (bench/imports.ts, 1M rows): well inside their 5 s busy timeout. (Not under
+ * for 30–180 ms (bench/imports.ts, 1M rows): well inside their 5 s busy timeout. (Not under
  * `--cpu-prof`: the profiler's signals cut the busy handler's sleeps short, which it counts as
  * whole, so there a 5 s timeout gives up after ~65 ms and such a wait fails with SQLITE_BUSY.)
  * The code is plain JavaScript given as a string, so it runs the same from the sources and from

@@ -1,9 +1,10 @@
 /**
  * A message's MIME text, built synchronously from nodemailer's own MIME tree. nodemailer's
  * `sendMail` streams the tree it builds node by node, with `setImmediate` between the parts and
- * an encoder stream per part: about 0.2 ms of CPU per message, as much as the SMTP exchange
- * itself (bench/dispatch.ts). The tree and every encoding decision stay nodemailer's (headers,
- * addresses, transfer encodings, boundaries); only the writing-out is done here, in one pass,
+ * an encoder stream per part: a bare pooled loop to a local smtp-server spent 0.47–0.58 ms of
+ * CPU per message that way and 0.33–0.35 ms sending the same messages raw from here. The tree
+ * and every encoding decision stay nodemailer's (headers, addresses, transfer encodings,
+ * boundaries); only the writing-out is done here, in one pass,
  * byte for byte what nodemailer would have streamed (smtp-message.test.ts checks it against
  * `MailComposer.build`), and the result goes out as a raw message.
  */
